@@ -1,0 +1,1 @@
+"""The directory's pure domain: events, commands, deciders. Imports nothing from I/O."""

@@ -1,0 +1,70 @@
+"""Directory commands (imperative). Each names the tenant it acts in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.directory.domain.events import PersonKind, Phase
+from shared.claims import Role
+
+Slug = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")
+Name = Field(min_length=1, max_length=100)
+
+
+class Command(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class EstablishAuthority(Command):
+    la_id: str = Slug
+    name: str = Name
+
+
+class OnboardSchool(Command):
+    school_id: str = Slug
+    la_id: str = Slug
+    name: str = Name
+    urn: str = Field(pattern=r"^\d{6,7}$", description="DfE unique reference number")
+    phase: Phase
+
+
+class EnrolPerson(Command):
+    school_id: str = Slug
+    person_id: str = Field(pattern=r"^[A-Za-z0-9-]{1,64}$")
+    kind: PersonKind
+    given_name: str = Name
+    family_name: str = Name
+    year_group: int | None = Field(default=None, ge=0, le=14, description="0 = Reception")
+    class_name: str | None = Field(default=None, max_length=40)
+    mis_id: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class PersonCommand(Command):
+    school_id: str = Slug
+    person_id: str = Field(min_length=1, max_length=64)
+
+
+class AssignRole(PersonCommand):
+    role: Role
+
+
+class RemoveRole(PersonCommand):
+    role: Role
+
+
+class LinkGuardian(PersonCommand):
+    pupil_id: str = Field(min_length=1, max_length=64)
+    relationship: str = Field(default="parent", min_length=1, max_length=40)
+
+
+class RecordLeaver(PersonCommand):
+    left_on: date
+    reason: str = Field(default="left", min_length=1, max_length=200)
+
+
+class OpenAccount(PersonCommand):
+    username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")
+    password_hash: str = Field(min_length=20)

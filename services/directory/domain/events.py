@@ -1,0 +1,107 @@
+"""Directory events (facts, past tense). Type names are stable: they are stored forever."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from shared.claims import Role
+from shared.events import Event
+from shared.registry import registry
+
+
+class Phase(StrEnum):
+    NURSERY = "nursery"
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    ALL_THROUGH = "all_through"
+    SPECIAL = "special"
+
+
+class PersonKind(StrEnum):
+    PUPIL = "pupil"
+    STAFF = "staff"
+    PARENT = "parent"
+    GOVERNOR = "governor"
+    VISITOR = "visitor"
+    LA_STAFF = "la_staff"
+
+
+@registry.register
+class AuthorityEstablished(Event):
+    type_name = "AuthorityEstablished"
+    la_id: str
+    name: str
+
+
+@registry.register
+class SchoolOnboarded(Event):
+    type_name = "SchoolOnboarded"
+    school_id: str
+    la_id: str
+    name: str
+    urn: str
+    phase: Phase
+
+
+@registry.register
+class PersonEnrolled(Event):
+    type_name = "PersonEnrolled"
+    person_id: str
+    school_id: str
+    kind: PersonKind
+    given_name: str
+    family_name: str
+    year_group: int | None = None
+    class_name: str | None = None
+    mis_id: str | None = None
+    email: str | None = None
+
+
+@registry.register
+class RoleAssigned(Event):
+    type_name = "RoleAssigned"
+    person_id: str
+    role: Role
+
+
+@registry.register
+class RoleRemoved(Event):
+    type_name = "RoleRemoved"
+    person_id: str
+    role: Role
+
+
+@registry.register
+class GuardianLinked(Event):
+    """A parent/carer linked to a pupil of the same school."""
+
+    type_name = "GuardianLinked"
+    person_id: str
+    pupil_id: str
+    relationship: str
+
+
+@registry.register
+class PersonLeft(Event):
+    type_name = "PersonLeft"
+    person_id: str
+    left_on: date
+    reason: str
+
+
+@registry.register
+class AccountOpened(Event):
+    type_name = "AccountOpened"
+    person_id: str
+    username: str
+    password_hash: str
+
+
+@registry.register
+class UsernameClaimed(Event):
+    """Keeps usernames unique across the LA: one stream per username."""
+
+    type_name = "UsernameClaimed"
+    username: str
+    person_id: str

@@ -1,0 +1,138 @@
+"""Directory entry points: commands and queries over NATS request-reply.
+
+Each handler authorises the caller for the tenant named in the request, then either runs a
+command through the bus or reads the projection.
+"""
+
+from __future__ import annotations
+
+from services.directory import queries
+from services.directory.contracts import (
+    SERVICE,
+    Authenticate,
+    Authenticated,
+    GetPerson,
+    GetSchool,
+    ListPeople,
+    ListSchools,
+    PeoplePage,
+    PersonView,
+    SchoolView,
+)
+from services.directory.domain import person, tenancy, username
+from services.directory.domain.commands import (
+    AssignRole,
+    EnrolPerson,
+    EstablishAuthority,
+    LinkGuardian,
+    OnboardSchool,
+    OpenAccount,
+    RecordLeaver,
+    RemoveRole,
+)
+from services.directory.domain.events import PersonKind
+from services.directory.projections import DirectoryView
+from shared.claims import LA_ROLES, STAFF_ROLES, Claims, Role
+from shared.errors import Forbidden, NotFound, Unauthenticated
+from shared.events import Metadata
+from shared.eventstore import NewEvents
+from shared.rpc import RpcRouter
+from shared.service import Kit, Wiring
+
+# Who may change a school's people: its admins and head, or the LA's admins.
+PEOPLE_ADMINS = frozenset({Role.SCHOOL_ADMIN, Role.HEADTEACHER, Role.LA_ADMIN})
+
+
+def build(kit: Kit) -> Wiring:
+    rpc = RpcRouter(SERVICE)
+    bus = kit.bus
+
+    async def tenant_exists(school_id: str, kind: PersonKind) -> None:
+        if kind is PersonKind.LA_STAFF:
+            state, _ = await bus.load(tenancy.authority, school_id)
+        else:
+            state, _ = await bus.load(tenancy.school, school_id)
+        if not state.exists:
+            raise NotFound(f"no school or authority {school_id}", field="school_id")
+
+    @rpc.handler("EstablishAuthority")
+    async def establish(cmd: EstablishAuthority, caller: Claims) -> dict[str, str]:
+        if caller.subject != "system":
+            raise Forbidden("only the platform establishes a local authority")
+        await bus.execute(tenancy.authority, cmd.la_id, cmd, Metadata(school_id=cmd.la_id))
+        return {"la_id": cmd.la_id}
+
+    @rpc.handler("OnboardSchool")
+    async def onboard(cmd: OnboardSchool, caller: Claims) -> SchoolView:
+        if not caller.has_any({Role.LA_ADMIN}) or caller.la_id != cmd.la_id:
+            raise Forbidden("only the LA's admins onboard schools")
+        await bus.execute(tenancy.school, cmd.school_id, cmd, Metadata(school_id=cmd.school_id))
+        return SchoolView(**cmd.model_dump())
+
+    @rpc.handler("EnrolPerson")
+    async def enrol(cmd: EnrolPerson, caller: Claims) -> dict[str, str]:
+        caller.require_role(cmd.school_id, PEOPLE_ADMINS)
+        await tenant_exists(cmd.school_id, cmd.kind)
+        await bus.execute(person.person, cmd.person_id, cmd, Metadata(school_id=cmd.school_id))
+        return {"person_id": cmd.person_id}
+
+    async def change(cmd: AssignRole | RemoveRole | LinkGuardian | RecordLeaver,
+                     caller: Claims) -> dict[str, str]:
+        caller.require_role(cmd.school_id, PEOPLE_ADMINS)
+        if isinstance(cmd, AssignRole | RemoveRole) and cmd.role in LA_ROLES \
+                and not caller.has_any({Role.LA_ADMIN}):
+            raise Forbidden("only the LA's admins grant LA roles")
+        if isinstance(cmd, LinkGuardian):
+            pupil, _ = await bus.load(person.person, cmd.pupil_id)
+            if pupil.school_id != cmd.school_id or pupil.kind is not PersonKind.PUPIL:
+                raise NotFound(f"no pupil {cmd.pupil_id} at this school", field="pupil_id")
+        await bus.execute(person.person, cmd.person_id, cmd, Metadata(school_id=cmd.school_id))
+        return {"person_id": cmd.person_id}
+
+    for name, model in (("AssignRole", AssignRole), ("RemoveRole", RemoveRole),
+                        ("LinkGuardian", LinkGuardian), ("RecordLeaver", RecordLeaver)):
+        rpc.add(name, change, model=model)
+
+    @rpc.handler("OpenAccount")
+    async def open_account(cmd: OpenAccount, caller: Claims) -> dict[str, str]:
+        caller.require_role(cmd.school_id, PEOPLE_ADMINS)
+        state, version = await bus.load(person.person, cmd.person_id)
+        events = person.decide(cmd, state)
+        name_state, name_version = await bus.load(username.username, cmd.username)
+        claimed = username.decide(username.ClaimUsername(cmd.username, cmd.person_id), name_state)
+        meta = Metadata(school_id=cmd.school_id)
+        # Both streams in one transaction: the username is claimed iff the account opens.
+        await kit.store.append(
+            NewEvents("person", cmd.person_id, version, events, meta),
+            NewEvents("username", cmd.username, name_version, claimed, meta),
+        )
+        return {"person_id": cmd.person_id, "username": cmd.username}
+
+    @rpc.handler("ListSchools")
+    async def list_schools(_: ListSchools, caller: Claims) -> list[SchoolView]:
+        found = await queries.schools_of(kit.db, caller.la_id)
+        return [s for s in found if caller.can_access(s.school_id)]
+
+    @rpc.handler("GetSchool")
+    async def get_school(q: GetSchool, caller: Claims) -> SchoolView:
+        caller.require_school(q.school_id)
+        return await queries.school(kit.db, q.school_id)
+
+    @rpc.handler("ListPeople")
+    async def list_people(q: ListPeople, caller: Claims) -> PeoplePage:
+        caller.require_role(q.school_id, STAFF_ROLES | LA_ROLES)
+        return await queries.people_page(kit.db, q)
+
+    @rpc.handler("GetPerson")
+    async def get_person(q: GetPerson, caller: Claims) -> PersonView:
+        caller.require_role(q.school_id, STAFF_ROLES | LA_ROLES)
+        return await queries.person(kit.db, q.school_id, q.person_id)
+
+    @rpc.handler("Authenticate", public=True)
+    async def authenticate(q: Authenticate, _: Claims) -> Authenticated:
+        claims = await queries.authenticate(kit.db, q.username, q.password)
+        if claims is None:
+            raise Unauthenticated("unknown username or wrong password")
+        return Authenticated(claims=claims)
+
+    return Wiring(rpc=rpc, projections=[DirectoryView()])

@@ -1,0 +1,111 @@
+"""The directory read model: schools, people, roles, guardians, logins."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.directory.domain.events import (
+    AccountOpened,
+    AuthorityEstablished,
+    GuardianLinked,
+    PersonEnrolled,
+    PersonLeft,
+    RoleAssigned,
+    RoleRemoved,
+    SchoolOnboarded,
+)
+from shared.events import Envelope, Event
+from shared.projection import Projection
+
+metadata = MetaData()
+
+authorities = Table(
+    "authorities", metadata,
+    Column("la_id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+)
+schools = Table(
+    "schools", metadata,
+    Column("school_id", String(64), primary_key=True),
+    Column("la_id", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("urn", String(10), nullable=False),
+    Column("phase", String(20), nullable=False),
+)
+people = Table(
+    "people", metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("school_id", String(64), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("given_name", String(100), nullable=False),
+    Column("family_name", String(100), nullable=False),
+    Column("year_group", Integer),
+    Column("class_name", String(40)),
+    Column("mis_id", String(64)),
+    Column("email", String(200)),
+    Column("username", String(64), unique=True),
+    Column("password_hash", String(200)),
+    Column("left_on", Date),
+    Column("leave_reason", String(200)),
+    Column("enrolled_at", DateTime(timezone=True), nullable=False),
+)
+roles = Table(
+    "person_roles", metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("role", String(40), primary_key=True),
+)
+guardians = Table(
+    "guardians", metadata,
+    Column("parent_id", String(64), primary_key=True),
+    Column("pupil_id", String(64), primary_key=True),
+    Column("relationship", String(40), nullable=False),
+)
+
+HANDLED = (AuthorityEstablished, SchoolOnboarded, PersonEnrolled, RoleAssigned, RoleRemoved,
+           GuardianLinked, PersonLeft, AccountOpened)
+
+
+class DirectoryView(Projection):
+    name = "directory-view"
+    sources = ("directory",)
+    handles = frozenset(e.type_name for e in HANDLED)
+    metadata: ClassVar[MetaData] = metadata
+
+    async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
+        match event:
+            case AuthorityEstablished():
+                await conn.execute(insert(authorities).values(**event.model_dump()))
+            case SchoolOnboarded():
+                await conn.execute(insert(schools).values(**event.model_dump(mode="json")))
+            case PersonEnrolled():
+                await conn.execute(insert(people).values(
+                    **event.model_dump(mode="json"), enrolled_at=env.occurred_at))
+            case RoleAssigned(person_id=pid, role=role):
+                await conn.execute(insert(roles).values(person_id=pid, role=role.value))
+            case RoleRemoved(person_id=pid, role=role):
+                await conn.execute(delete(roles).where(roles.c.person_id == pid,
+                                                       roles.c.role == role.value))
+            case GuardianLinked(person_id=pid, pupil_id=pupil, relationship=rel):
+                await conn.execute(insert(guardians).values(parent_id=pid, pupil_id=pupil,
+                                                            relationship=rel))
+            case PersonLeft(person_id=pid, left_on=left_on, reason=reason):
+                await conn.execute(update(people).where(people.c.person_id == pid).values(
+                    left_on=left_on, leave_reason=reason))
+                await conn.execute(delete(roles).where(roles.c.person_id == pid))
+            case AccountOpened(person_id=pid, username=username, password_hash=pw):
+                await conn.execute(update(people).where(people.c.person_id == pid).values(
+                    username=username, password_hash=pw))

@@ -1,0 +1,151 @@
+"""Durable JetStream consumers that apply projections exactly once in effect.
+
+Policy, chosen on purpose (faststream's default would terminate a failing message):
+- pull consumers with explicit, manual acks, fetched in batches;
+- a batch is applied in one transaction; if it fails, each message is retried alone, so one
+  bad message cannot hold back the others;
+- a failing message is nak'ed with a growing delay, up to `max_deliver` deliveries, then parked:
+  copied to `deadletter.<service>.<consumer>` with the reason, counted in `dead_letters`,
+  and terminated. Messages that can never succeed (unknown type, malformed) are parked at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from faststream import Context
+from faststream.middlewares import AckPolicy
+from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, PullSub
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from sqlalchemy import func, insert, select
+
+from shared.db import Database
+from shared.errors import DomainError
+from shared.events import Envelope, now
+from shared.projection import Projection, apply_new
+from shared.registry import EventRegistry, parse_envelope
+from shared.streams import dead_letter_subject, events_filter, events_stream
+from shared.tables import dead_letters
+
+log = logging.getLogger(__name__)
+_MESSAGE = Context("message")  # the whole batch message, raw NATS messages included
+
+
+@dataclass
+class ConsumerStats:
+    applied: int = 0
+    parked: int = 0
+    retried: int = 0
+
+
+@dataclass
+class ProjectionRunner:
+    service: str
+    projection: Projection
+    db: Database
+    registry: EventRegistry
+    js: JetStreamContext | None = None  # set by the runtime once connected
+    max_deliver: int = 5
+    backoff: tuple[float, ...] = (0.5, 2.0, 5.0, 15.0)
+    batch_size: int = 500
+    stats: ConsumerStats = field(default_factory=ConsumerStats)
+
+    def durable(self, source: str) -> str:
+        return f"{self.service}-{self.projection.name}-{source}".replace(".", "_")
+
+    def subscribe(self, broker: NatsBroker) -> None:
+        for source in self.projection.sources:
+            subscriber = broker.subscriber(
+                events_filter(source),
+                stream=JStream(events_stream(source), declare=False),
+                durable=self.durable(source),
+                pull_sub=PullSub(batch_size=self.batch_size, timeout=0.1, batch=True),
+                ack_policy=AckPolicy.MANUAL,
+                # The server's own limit is a backstop beyond ours (a process crashing on a
+                # message never reaches our parking code).
+                config=ConsumerConfig(max_deliver=self.max_deliver + 3, ack_wait=60,
+                                      deliver_policy=DeliverPolicy.ALL),
+                decoder=_no_decode,
+                title=f"{self.durable(source)}",
+            )
+            subscriber(self._handler())
+
+    def _handler(self) -> Any:
+        async def handle(_: Any, message: Any = _MESSAGE) -> None:
+            await self.handle(list(message.raw_message))
+
+        return handle
+
+    async def handle(self, msgs: list[Msg]) -> None:
+        items: list[tuple[Msg, Envelope]] = []
+        for msg in msgs:
+            try:
+                env = parse_envelope(msg.data)
+                if env.type in self.projection.handles:
+                    self.registry.decode(env)  # unknown or malformed: can never succeed
+                items.append((msg, env))
+            except DomainError as exc:
+                await self.park(msg, str(exc))
+        if not items:
+            return
+        try:
+            async with self.db.begin() as conn:
+                self.stats.applied += await apply_new(
+                    conn, self.projection, self.registry, [env for _, env in items])
+        except Exception:
+            log.exception("%s: batch failed; retrying one by one", self.projection.name)
+            for msg, env in items:
+                await self._one(msg, env)
+            return
+        for msg, _ in items:
+            await msg.ack()
+
+    async def _one(self, msg: Msg, env: Envelope) -> None:
+        try:
+            async with self.db.begin() as conn:
+                self.stats.applied += await apply_new(conn, self.projection, self.registry, [env])
+        except Exception as exc:
+            delivered = msg.metadata.num_delivered or 1
+            if delivered >= self.max_deliver:
+                await self.park(msg, f"failed {delivered} times, last: {exc!r}")
+            else:
+                self.stats.retried += 1
+                await msg.nak(delay=self.backoff[min(delivered, len(self.backoff)) - 1])
+            return
+        await msg.ack()
+
+    async def park(self, msg: Msg, reason: str) -> None:
+        log.error("%s: parking message on %s: %s", self.projection.name, msg.subject, reason)
+        subject = dead_letter_subject(self.service, self.projection.name)
+        meta = msg.metadata
+        seq = meta.sequence.stream if meta.sequence else 0
+        assert self.js is not None, "runtime did not attach JetStream"
+        await self.js.publish(subject, msg.data, headers={
+            "Nats-Msg-Id": f"{self.projection.name}:{meta.stream}:{seq}",
+            "Esafety-Reason": reason[:1000], "Esafety-Original-Subject": msg.subject,
+        })
+        try:
+            event_id: str | None = str(parse_envelope(msg.data).event_id)
+        except DomainError:
+            event_id = None
+        async with self.db.begin() as conn:
+            await conn.execute(insert(dead_letters).values(
+                consumer=self.projection.name, subject=msg.subject, event_id=event_id,
+                reason=reason, deliveries=meta.num_delivered or 1, parked_at=now(),
+                data=msg.data))
+        self.stats.parked += 1
+        await msg.term()
+
+    async def dead_letter_count(self) -> int:
+        async with self.db.read() as conn:
+            query = select(func.count()).select_from(dead_letters).where(
+                dead_letters.c.consumer == self.projection.name)
+            return int((await conn.execute(query)).scalar_one())
+
+
+async def _no_decode(_: Any) -> list[Any]:
+    # Envelopes are parsed by the registry, which reports malformed ones precisely.
+    return []

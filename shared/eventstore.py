@@ -1,0 +1,146 @@
+"""The event store: append with optimistic concurrency, load a stream, read everything in order.
+
+Appending also writes the outbox in the same transaction, so an event that is stored is
+always, eventually, published (rules 1-3 in the README's guarantees).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import uuid4
+
+from opentelemetry import propagate
+from sqlalchemy import Row, func, insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.db import Database, as_utc
+from shared.errors import ConcurrencyError
+from shared.events import Envelope, Event, Metadata, now
+from shared.faults import crash_point
+from shared.tables import events, outbox
+
+
+@dataclass(frozen=True)
+class NewEvents:
+    """Events for one aggregate, to be appended after `expected_version`."""
+
+    aggregate_type: str
+    aggregate_id: str
+    expected_version: int
+    events: Sequence[Event]
+    meta: Metadata
+
+    @property
+    def stream(self) -> str:
+        return f"{self.aggregate_type}-{self.aggregate_id}"
+
+
+class EventStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        # Set whenever something was appended: wakes the outbox relay at once.
+        self.appended = asyncio.Event()
+
+    async def append(self, *batches: NewEvents) -> list[Envelope]:
+        async with self.db.begin() as conn:
+            envelopes = await self.append_in(conn, *batches)
+        crash_point("after_append_commit")
+        self.appended.set()
+        return envelopes
+
+    async def append_in(self, conn: AsyncConnection, *batches: NewEvents) -> list[Envelope]:
+        """Append inside the caller's transaction (for reactions that must be atomic)."""
+        envelopes = [env for batch in batches for env in await self._check(conn, batch)]
+        if not envelopes:
+            return []
+        try:
+            await conn.execute(insert(events), [_row(env) for env in envelopes])
+            await conn.execute(insert(outbox), [{"event_id": e.event_id} for e in envelopes])
+        except IntegrityError as exc:
+            # Two writers raced past the version check: the unique key decides.
+            first = batches[0]
+            raise ConcurrencyError(first.stream, first.expected_version) from exc
+        return envelopes
+
+    async def _check(self, conn: AsyncConnection, batch: NewEvents) -> list[Envelope]:
+        current = await self._version(conn, batch.aggregate_type, batch.aggregate_id)
+        if current != batch.expected_version:
+            raise ConcurrencyError(batch.stream, batch.expected_version, current)
+        trace: dict[str, str] = {}
+        propagate.inject(trace)
+        at = batch.meta.occurred_at or now()
+        return [
+            Envelope(
+                event_id=uuid4(), type=ev.type_name, schema_version=ev.schema_version,
+                school_id=batch.meta.school_id, aggregate_type=batch.aggregate_type,
+                aggregate_id=batch.aggregate_id, aggregate_version=current + i,
+                occurred_at=at, correlation_id=batch.meta.correlation_id,
+                causation_id=batch.meta.causation_id, payload=ev.model_dump(mode="json"),
+                trace=trace,
+            )
+            for i, ev in enumerate(batch.events, start=1)
+        ]
+
+    async def _version(self, conn: AsyncConnection, aggregate_type: str, aggregate_id: str) -> int:
+        query = select(func.coalesce(func.max(events.c.version), 0)).where(
+            events.c.aggregate_type == aggregate_type, events.c.aggregate_id == aggregate_id
+        )
+        return int((await conn.execute(query)).scalar_one())
+
+    async def load(self, aggregate_type: str, aggregate_id: str) -> list[Envelope]:
+        query = (
+            select(events)
+            .where(events.c.aggregate_type == aggregate_type,
+                   events.c.aggregate_id == aggregate_id)
+            .order_by(events.c.version)
+        )
+        async with self.db.read() as conn:
+            return [to_envelope(r) for r in await conn.execute(query)]
+
+    async def count(self, types: Sequence[str] | None = None) -> int:
+        query = select(func.count()).select_from(events)
+        if types is not None:
+            query = query.where(events.c.type.in_(types))
+        async with self.db.read() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def read_all(
+        self, batch_size: int = 500, types: Sequence[str] | None = None
+    ) -> AsyncIterator[list[Envelope]]:
+        """Every event in store order, in batches (for replays)."""
+        after = 0
+        while True:
+            query = select(events).where(events.c.position > after)
+            if types is not None:
+                query = query.where(events.c.type.in_(types))
+            query = query.order_by(events.c.position).limit(batch_size)
+            async with self.db.read() as conn:
+                rows = list(await conn.execute(query))
+            if not rows:
+                return
+            after = rows[-1].position
+            yield [to_envelope(r) for r in rows]
+
+
+def _row(env: Envelope) -> dict[str, Any]:
+    return {
+        "event_id": env.event_id, "aggregate_type": env.aggregate_type,
+        "aggregate_id": env.aggregate_id, "version": env.aggregate_version, "type": env.type,
+        "schema_version": env.schema_version, "school_id": env.school_id,
+        "occurred_at": env.occurred_at, "correlation_id": env.correlation_id,
+        "causation_id": env.causation_id, "payload": env.payload, "trace": env.trace,
+    }
+
+
+def to_envelope(row: Row[Any]) -> Envelope:
+    return Envelope(
+        event_id=row.event_id, type=row.type, schema_version=row.schema_version,
+        school_id=row.school_id, aggregate_type=row.aggregate_type,
+        aggregate_id=row.aggregate_id, aggregate_version=row.version,
+        occurred_at=as_utc(row.occurred_at), correlation_id=row.correlation_id,
+        causation_id=row.causation_id, payload=row.payload, trace=row.trace,
+    )

@@ -1,0 +1,95 @@
+"""Projections: read models (or reactions) fed by events, rebuildable by replay.
+
+A projection owns its tables (`metadata`) and applies one event at a time inside a
+transaction the kit opens; the kit records the event id in the same transaction, so a
+redelivered event has no second effect. A reaction is a projection without tables that
+appends events (`EventStore.append_in`) in that same transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import ClassVar
+
+from sqlalchemy import MetaData, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared.db import Database
+from shared.events import Envelope, Event
+from shared.registry import EventRegistry
+from shared.tables import processed_events
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+
+
+class Projection(ABC):
+    name: ClassVar[str]
+    """Durable consumer name; also the key of its processed-event records."""
+    sources: ClassVar[tuple[str, ...]]
+    """Services whose event streams it reads."""
+    handles: ClassVar[frozenset[str]]
+    """Event types it applies; others are acknowledged and skipped."""
+    metadata: ClassVar[MetaData] = MetaData()
+    """Tables it owns: dropped and recreated by a rebuild."""
+
+    @abstractmethod
+    async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None: ...
+
+
+async def apply_new(
+    conn: AsyncConnection, projection: Projection, registry: EventRegistry,
+    batch: Sequence[Envelope],
+) -> int:
+    """Apply the events of `batch` this projection has not applied yet; returns how many."""
+    wanted = [env for env in batch if env.type in projection.handles]
+    if not wanted:
+        return 0
+    ids = [env.event_id for env in wanted]
+    seen = set((await conn.execute(
+        select(processed_events.c.event_id).where(
+            processed_events.c.consumer == projection.name, processed_events.c.event_id.in_(ids)
+        )
+    )).scalars())
+    fresh: list[Envelope] = []
+    for env in wanted:
+        if env.event_id not in seen:
+            seen.add(env.event_id)  # a duplicate inside one batch counts once too
+            fresh.append(env)
+    for env in fresh:
+        await projection.apply(conn, env, registry.decode(env))
+    if fresh:
+        await conn.execute(insert(processed_events),
+                           [{"consumer": projection.name, "event_id": e.event_id} for e in fresh])
+    return len(fresh)
+
+
+async def rebuild(
+    db: Database, projection: Projection, registry: EventRegistry,
+    source: AsyncIterator[list[Envelope]], total: int, progress: Progress | None = None,
+) -> int:
+    """Drop the projection's tables, then replay `source` into them (run it with the
+    service's consumers stopped). Returns the number of events applied."""
+    await db.drop_tables(projection.metadata)
+    await db.create_all(projection.metadata)
+    async with db.begin() as conn:
+        await conn.execute(delete(processed_events).where(
+            processed_events.c.consumer == projection.name))
+    done = applied = 0
+    async for batch in source:
+        async with db.begin() as conn:
+            applied += await apply_new(conn, projection, registry, batch)
+        done += len(batch)
+        if progress:
+            progress(done, total)
+    return applied
+
+
+def log_progress(name: str) -> Progress:
+    def report(done: int, total: int) -> None:
+        pct = 100.0 * done / total if total else 100.0
+        log.info("rebuilding %s: %d/%d events (%.0f%%)", name, done, total, pct)
+
+    return report

@@ -1,0 +1,183 @@
+"""The runtime every service shares: database, event store, relay, consumers, RPC.
+
+A service module only declares what is its own (`build(kit) -> Wiring`): its RPC handlers
+and its projections. `Service(...).main()` does the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import nats
+from faststream.nats import NatsBroker
+from faststream.nats.opentelemetry import NatsTelemetryMiddleware
+from nats.aio.client import Client
+from nats.js import JetStreamContext
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from pydantic import BaseModel
+from sqlalchemy import MetaData, func, select
+
+from shared.consumer import ProjectionRunner
+from shared.db import Database
+from shared.decider import CommandBus
+from shared.eventstore import EventStore
+from shared.projection import Projection, log_progress, rebuild
+from shared.registry import EventRegistry, registry
+from shared.relay import OutboxRelay
+from shared.replay import chain, count_jetstream, replay_jetstream
+from shared.rpc import RpcRouter
+from shared.settings import Settings
+from shared.streams import declare_service_streams, events_stream, wait_for_stream
+from shared.tables import dead_letters, kit_metadata, outbox
+from shared.telemetry import setup_tracing
+
+log = logging.getLogger(__name__)
+
+
+class HealthQuery(BaseModel):
+    pass
+
+
+@dataclass
+class Kit:
+    """What a service's handlers get: its own database, store and command bus."""
+
+    service: str
+    settings: Settings
+    db: Database
+    store: EventStore
+    bus: CommandBus
+    registry: EventRegistry
+
+
+@dataclass
+class Wiring:
+    rpc: RpcRouter
+    projections: Sequence[Projection] = ()
+    tables: Sequence[MetaData] = ()
+
+
+@dataclass
+class Service:
+    name: str
+    build: Callable[[Kit], Wiring]
+    settings: Settings = field(default_factory=Settings)
+
+    def __post_init__(self) -> None:
+        self.db = Database(self.settings.database_url_for(self.name))
+        store = EventStore(self.db)
+        self.kit = Kit(self.name, self.settings, self.db, store, CommandBus(store, registry),
+                       registry)
+        self.wiring = self.build(self.kit)
+        self.runners = [ProjectionRunner(self.name, p, self.db, registry)
+                        for p in self.wiring.projections]
+        self._add_health_route()
+        self.nc: Client | None = None
+        self.broker: NatsBroker | None = None
+        self._tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        setup_tracing(self.name, self.settings)
+        SQLAlchemyInstrumentor().instrument(engine=self.db.engine.sync_engine)
+        await self.db.create_all(kit_metadata, *self.wiring.tables,
+                                 *(p.metadata for p in self.wiring.projections))
+        self.nc = await nats.connect(self.settings.nats_url, reconnected_cb=self._reconnected,
+                                     max_reconnect_attempts=-1, name=f"{self.name}-relay")
+        js = self.nc.jetstream()
+        await declare_service_streams(js, self.name)
+        for source in {s for p in self.wiring.projections for s in p.sources}:
+            await wait_for_stream(js, events_stream(source))
+        self.relay = OutboxRelay(self.name, self.db, self.kit.store, js)
+        for runner in self.runners:
+            runner.js = js
+        self.broker = self._broker(js)
+        await self.broker.start()
+        self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        log.info("%s service started", self.name)
+
+    def _broker(self, js: JetStreamContext) -> NatsBroker:
+        broker = NatsBroker(self.settings.nats_url, log_level=logging.DEBUG,
+                            middlewares=[NatsTelemetryMiddleware()], max_reconnect_attempts=-1)
+        self.wiring.rpc.subscribe(broker)
+        for runner in self.runners:
+            runner.subscribe(broker)
+        return broker
+
+    async def _reconnected(self) -> None:
+        # The server may have lost acknowledged but unsynced writes: send the recent ones again.
+        count = await self.relay.recover()
+        log.warning("%s: NATS reconnected; re-publishing %d recent events", self.name, count)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.broker is not None:
+            await self.broker.stop()
+        if self.nc is not None:
+            await self.nc.drain()
+        await self.db.dispose()
+
+    def _add_health_route(self) -> None:
+        kit = self.kit
+
+        async def health(_: HealthQuery, caller: object) -> dict[str, object]:
+            async with kit.db.read() as conn:
+                pending = (await conn.execute(select(func.count()).select_from(outbox).where(
+                    outbox.c.published_at.is_(None)))).scalar_one()
+                parked = (await conn.execute(
+                    select(func.count()).select_from(dead_letters))).scalar_one()
+            return {"service": self.name, "outbox_pending": pending, "dead_letters": parked,
+                    "applied": {r.projection.name: r.stats.applied for r in self.runners}}
+
+        self.wiring.rpc.handler("health", public=True)(health)
+
+    async def rebuild(self, names: Sequence[str] = ()) -> None:
+        """Replay projections (run with the service stopped); progress goes to the log."""
+        await self.db.create_all(kit_metadata)
+        nc = await nats.connect(self.settings.nats_url)
+        js = nc.jetstream()
+        try:
+            for projection in self.wiring.projections:
+                if names and projection.name not in names:
+                    continue
+                types = sorted(projection.handles)
+                total, sources = 0, []
+                for source in projection.sources:
+                    if source == self.name:  # our own store is the source of truth
+                        total += await self.kit.store.count(types)
+                        sources.append(self.kit.store.read_all(types=types))
+                    else:
+                        total += await count_jetstream(js, source)
+                        sources.append(replay_jetstream(js, source, types))
+                applied = await rebuild(self.db, projection, registry, chain(*sources), total,
+                                        log_progress(projection.name))
+                log.info("rebuilt %s from %d events", projection.name, applied)
+        finally:
+            await nc.close()
+
+    def main(self) -> None:
+        parser = argparse.ArgumentParser(prog=f"services.{self.name}")
+        parser.add_argument("command", nargs="?", default="run", choices=["run", "rebuild"])
+        parser.add_argument("projections", nargs="*")
+        args = parser.parse_args()
+        logging.basicConfig(level=logging.INFO,
+                            format=f"%(asctime)s {self.name} %(levelname)s %(message)s")
+        if args.command == "rebuild":
+            asyncio.run(self.rebuild(args.projections))
+        else:
+            asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await self.start()
+        await stop.wait()
+        await self.stop()

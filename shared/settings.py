@@ -1,0 +1,42 @@
+"""Settings for every process, read from the environment (pydantic-settings)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ESAFETY_", extra="ignore")
+
+    nats_url: str = Field(
+        default="nats://127.0.0.1:4333",
+        validation_alias=AliasChoices("NATS_URL", "ESAFETY_NATS_URL"),
+    )
+    data_dir: Path = Path(".data")
+    # A template such as postgresql+asyncpg://host/esafety_{service}; empty = SQLite files.
+    database_url: str = Field(
+        default="", validation_alias=AliasChoices("DATABASE_URL", "ESAFETY_DATABASE_URL")
+    )
+    otel_exporter: Literal["none", "console", "otlp"] = "none"
+    otel_endpoint: str = "http://127.0.0.1:4318"
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 8000
+    # Signing key for gateway tokens; when empty the gateway keeps a random one in the data folder.
+    jwt_secret: str = ""
+    token_ttl_minutes: int = 480
+    rpc_timeout: float = 10.0
+
+    def database_url_for(self, service: str) -> str:
+        """`<SERVICE>_DATABASE_URL` wins; then the shared template; then a SQLite file."""
+        own = os.environ.get(f"{service.upper()}_DATABASE_URL")
+        if own:
+            return own
+        if self.database_url:
+            return self.database_url.replace("{service}", service)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite+aiosqlite:///{(self.data_dir / f'{service}.db').resolve()}"
