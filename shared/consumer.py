@@ -1,25 +1,31 @@
 """Durable JetStream consumers that apply projections exactly once in effect.
 
 Policy, chosen on purpose (faststream's default would terminate a failing message):
-- pull consumers with explicit, manual acks, fetched in batches;
+- durable pull consumers with explicit acks, fetched in batches;
 - a batch is applied in one transaction; if it fails, each message is retried alone, so one
   bad message cannot hold back the others;
 - a failing message is nak'ed with a growing delay, up to `max_deliver` deliveries, then parked:
   copied to `deadletter.<service>.<consumer>` with the reason, counted in `dead_letters`,
   and terminated. Messages that can never succeed (unknown type, malformed) are parked at once.
+
+The pull loop is our own (nats-py `fetch`), not faststream's batch subscriber: in faststream
+0.7.8 that loop catches only `nats.errors.TimeoutError`, while nats-py 2.16 raises a plain
+`asyncio.TimeoutError` when a fetch ends on a partial batch, so the messages already fetched
+were dropped unacknowledged and came back only after `ack_wait`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
-from faststream import Context
-from faststream.middlewares import AckPolicy
-from faststream.nats import ConsumerConfig, DeliverPolicy, JStream, NatsBroker, PullSub
 from nats.aio.msg import Msg
+from nats.errors import ConnectionClosedError
 from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import ServiceUnavailableError
+from opentelemetry import propagate, trace
 from sqlalchemy import func, insert, select
 
 from shared.db import Database
@@ -31,11 +37,12 @@ from shared.streams import dead_letter_subject, events_filter, events_stream
 from shared.tables import dead_letters
 
 log = logging.getLogger(__name__)
-_MESSAGE = Context("message")  # the whole batch message, raw NATS messages included
+tracer = trace.get_tracer(__name__)
 
 
 @dataclass
 class ConsumerStats:
+    received: int = 0
     applied: int = 0
     parked: int = 0
     retried: int = 0
@@ -56,30 +63,37 @@ class ProjectionRunner:
     def durable(self, source: str) -> str:
         return f"{self.service}-{self.projection.name}-{source}".replace(".", "_")
 
-    def subscribe(self, broker: NatsBroker) -> None:
-        for source in self.projection.sources:
-            subscriber = broker.subscriber(
-                events_filter(source),
-                stream=JStream(events_stream(source), declare=False),
-                durable=self.durable(source),
-                pull_sub=PullSub(batch_size=self.batch_size, timeout=0.1, batch=True),
-                ack_policy=AckPolicy.MANUAL,
-                # The server's own limit is a backstop beyond ours (a process crashing on a
-                # message never reaches our parking code).
-                config=ConsumerConfig(max_deliver=self.max_deliver + 3, ack_wait=60,
-                                      deliver_policy=DeliverPolicy.ALL),
-                decoder=_no_decode,
-                title=f"{self.durable(source)}",
-            )
-            subscriber(self._handler())
+    def tasks(self) -> list[asyncio.Task[None]]:
+        assert self.js is not None, "runtime did not attach JetStream"
+        return [asyncio.create_task(self.consume(self.js, source), name=self.durable(source))
+                for source in self.projection.sources]
 
-    def _handler(self) -> Any:
-        async def handle(_: Any, message: Any = _MESSAGE) -> None:
-            await self.handle(list(message.raw_message))
-
-        return handle
+    async def consume(self, js: JetStreamContext, source: str) -> None:
+        sub = await js.pull_subscribe(
+            events_filter(source), durable=self.durable(source), stream=events_stream(source),
+            # The server's own limit is a backstop beyond ours (a process that crashes on a
+            # message never reaches our parking code).
+            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=60,
+                                  max_deliver=self.max_deliver + 3,
+                                  deliver_policy=DeliverPolicy.ALL),
+        )
+        while True:
+            try:
+                msgs = await sub.fetch(self.batch_size, timeout=1.0)
+            except TimeoutError:  # nothing new; nats' own TimeoutError is a subclass
+                continue
+            except (ConnectionClosedError, ServiceUnavailableError) as exc:
+                log.warning("%s: %r; fetching again shortly", self.durable(source), exc)
+                await asyncio.sleep(0.5)
+                continue
+            try:
+                await self.handle(msgs)
+            except Exception:  # e.g. database down: unacked messages come back after ack_wait
+                log.exception("%s: could not handle a batch", self.durable(source))
+                await asyncio.sleep(1.0)
 
     async def handle(self, msgs: list[Msg]) -> None:
+        self.stats.received += len(msgs)
         items: list[tuple[Msg, Envelope]] = []
         for msg in msgs:
             try:
@@ -92,9 +106,16 @@ class ProjectionRunner:
         if not items:
             return
         try:
-            async with self.db.begin() as conn:
-                self.stats.applied += await apply_new(
-                    conn, self.projection, self.registry, [env for _, env in items])
+            # Continues the trace of the first event; the others are linked.
+            contexts = [propagate.extract(msg.headers or {}) for msg, _ in items]
+            links = [trace.Link(trace.get_current_span(c).get_span_context()) for c in contexts]
+            with tracer.start_as_current_span(
+                f"{self.projection.name} apply", context=contexts[0], links=links,
+                attributes={"messaging.batch.message_count": len(items)},
+            ):
+                async with self.db.begin() as conn:
+                    self.stats.applied += await apply_new(
+                        conn, self.projection, self.registry, [env for _, env in items])
         except Exception:
             log.exception("%s: batch failed; retrying one by one", self.projection.name)
             for msg, env in items:
@@ -139,6 +160,10 @@ class ProjectionRunner:
         self.stats.parked += 1
         await msg.term()
 
+    async def consumed(self) -> int:
+        """Messages taken off the stream so far (applied, skipped as duplicates, or parked)."""
+        return self.stats.received
+
     async def dead_letter_count(self) -> int:
         async with self.db.read() as conn:
             query = select(func.count()).select_from(dead_letters).where(
@@ -146,6 +171,3 @@ class ProjectionRunner:
             return int((await conn.execute(query)).scalar_one())
 
 
-async def _no_decode(_: Any) -> list[Any]:
-    # Envelopes are parsed by the registry, which reports malformed ones precisely.
-    return []

@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import MetaData, event
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext import asyncio as sa_asyncio
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
 class Database:
@@ -23,7 +24,8 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             engine_options.setdefault("connect_args", {"timeout": 60})
-        self.engine: AsyncEngine = create_async_engine(url, **engine_options)
+        # Looked up on the module so OpenTelemetry's instrumentation wraps it.
+        self.engine: AsyncEngine = sa_asyncio.create_async_engine(url, **engine_options)
         if self.is_sqlite:
             _sqlite_pragmas(self.engine)
 

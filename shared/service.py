@@ -17,8 +17,6 @@ import nats
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.client import Client
-from nats.js import JetStreamContext
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from pydantic import BaseModel
 from sqlalchemy import MetaData, func, select
 
@@ -69,6 +67,7 @@ class Service:
     settings: Settings = field(default_factory=Settings)
 
     def __post_init__(self) -> None:
+        setup_tracing(self.name, self.settings)
         self.db = Database(self.settings.database_url_for(self.name))
         store = EventStore(self.db)
         self.kit = Kit(self.name, self.settings, self.db, store, CommandBus(store, registry),
@@ -82,8 +81,6 @@ class Service:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        setup_tracing(self.name, self.settings)
-        SQLAlchemyInstrumentor().instrument(engine=self.db.engine.sync_engine)
         await self.db.create_all(kit_metadata, *self.wiring.tables,
                                  *(p.metadata for p in self.wiring.projections))
         self.nc = await nats.connect(self.settings.nats_url, reconnected_cb=self._reconnected,
@@ -95,17 +92,18 @@ class Service:
         self.relay = OutboxRelay(self.name, self.db, self.kit.store, js)
         for runner in self.runners:
             runner.js = js
-        self.broker = self._broker(js)
+        self.broker = self._broker()
         await self.broker.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
+        for runner in self.runners:
+            self._tasks.extend(runner.tasks())
         log.info("%s service started", self.name)
 
-    def _broker(self, js: JetStreamContext) -> NatsBroker:
+    def _broker(self) -> NatsBroker:
+        """faststream serves the service's commands and queries (request-reply)."""
         broker = NatsBroker(self.settings.nats_url, log_level=logging.DEBUG,
                             middlewares=[NatsTelemetryMiddleware()], max_reconnect_attempts=-1)
         self.wiring.rpc.subscribe(broker)
-        for runner in self.runners:
-            runner.subscribe(broker)
         return broker
 
     async def _reconnected(self) -> None:

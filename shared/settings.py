@@ -11,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="ESAFETY_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="ESAFETY_", extra="ignore",
+                                      populate_by_name=True)
 
     nats_url: str = Field(
         default="nats://127.0.0.1:4333",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from opentelemetry import trace
+from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import (
@@ -34,5 +35,7 @@ def setup_tracing(service: str, settings: Settings,
         endpoint = f"{settings.otel_endpoint.rstrip('/')}/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
     trace.set_tracer_provider(provider)
+    # Every engine created from now on gets database spans.
+    SQLAlchemyInstrumentor().instrument(tracer_provider=provider)
     _provider = provider
     return provider

@@ -1,0 +1,1 @@
+"""The GraphQL gateway: authentication, the fast authorisation deny, RPC to the services."""

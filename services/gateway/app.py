@@ -1,0 +1,112 @@
+"""The ASGI app: `/graphql` (GraphiQL in a browser), `/healthz`, and `/` (the UI, later)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import nats
+from nats.aio.client import Client
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from services.gateway.auth import TokenIssuer, bearer_token, signing_key
+from services.gateway.context import Context
+from services.gateway.ratelimit import FailureWindow
+from services.gateway.schema import build_schema
+from services.gateway.settings import GatewaySettings
+from shared.claims import Claims
+from shared.errors import Unauthenticated
+from shared.rpc import RpcClient
+from shared.settings import Settings
+from shared.telemetry import setup_tracing
+
+log = logging.getLogger(__name__)
+
+HOME = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>e-safety platform</title></head><body><h1>e-safety platform</h1>
+<p>The API is at <a href="/graphql">/graphql</a>.</p></body></html>"""
+
+
+@dataclass
+class Runtime:
+    """What the app holds for its lifetime; NATS is connected by the lifespan."""
+
+    settings: GatewaySettings
+    tokens: TokenIssuer
+    logins: FailureWindow
+    nc: Client | None = field(default=None, repr=False)
+    rpc: RpcClient | None = field(default=None, repr=False)
+
+    def context(self, request: HTTPConnection) -> Context:
+        assert self.rpc is not None, "the app's lifespan has not started"
+        claims: Claims | None = None
+        problem = None
+        try:
+            token = bearer_token(request.headers.get("authorization"))
+            claims = self.tokens.verify(token) if token else None
+        except Unauthenticated as exc:
+            problem = exc.message
+        return Context(request=request, rpc=self.rpc, tokens=self.tokens, logins=self.logins,
+                       claims=claims, auth_problem=problem)
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    def __init__(self, runtime: Runtime) -> None:
+        production = runtime.settings.production
+        super().__init__(build_schema(production=production),
+                         graphql_ide=None if production else "graphiql",
+                         subscription_protocols=())  # no subscriptions (yet)
+        self.runtime = runtime
+
+    async def get_context(self, request: Request | WebSocket,
+                          response: Response | WebSocket) -> Context:
+        return self.runtime.context(request)
+
+
+def create_app(settings: Settings) -> Starlette:
+    gw = GatewaySettings.of(settings)
+    setup_tracing("gateway", gw)
+    runtime = Runtime(gw, TokenIssuer(signing_key(gw), timedelta(minutes=gw.token_ttl_minutes)),
+                      FailureWindow(gw.login_max_failures, gw.login_window_seconds))
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        runtime.nc = await nats.connect(gw.nats_url, name="gateway", max_reconnect_attempts=-1)
+        runtime.rpc = RpcClient(runtime.nc, timeout=gw.rpc_timeout)
+        log.info("gateway connected to NATS at %s", gw.nats_url)
+        try:
+            yield
+        finally:
+            await runtime.nc.drain()
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok", "nats": _nats_status(runtime.nc)})
+
+    async def home(_: Request) -> HTMLResponse:
+        return HTMLResponse(HOME)
+
+    graphql = GraphQLApp(runtime)
+    return Starlette(
+        routes=[Route("/", home), Route("/healthz", healthz),
+                Route("/graphql", graphql, methods=["GET", "POST"])],
+        middleware=[Middleware(OpenTelemetryMiddleware)],
+        lifespan=lifespan,
+    )
+
+
+def _nats_status(nc: Client | None) -> str:
+    if nc is None or nc.is_closed:
+        return "closed"
+    if nc.is_connected:
+        return "connected"
+    return "reconnecting" if nc.is_reconnecting else "connecting"

@@ -1,0 +1,96 @@
+"""Gateway tokens: HS256 JWTs carrying the caller's claims, and the key that signs them."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jwt
+from pydantic import ValidationError
+
+from shared.claims import Claims
+from shared.errors import Unauthenticated
+from shared.settings import Settings
+
+ALGORITHM = "HS256"
+ISSUER = "esafety-gateway"
+KEY_FILE = "gateway.key"
+MIN_SECRET_BYTES = 32  # RFC 7518 §3.2: an HS256 key at least as long as the hash
+
+
+def signing_key(settings: Settings) -> bytes:
+    """The configured secret, else a random key kept in the data folder across restarts."""
+    if settings.jwt_secret:
+        key = settings.jwt_secret.encode()
+        if len(key) < MIN_SECRET_BYTES:
+            raise ValueError(f"ESAFETY_JWT_SECRET needs at least {MIN_SECRET_BYTES} bytes")
+        return key
+    return _key_file(settings.data_dir / KEY_FILE)
+
+
+def _key_file(path: Path) -> bytes:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # O_EXCL: of two gateways starting together, one writes and the other reads its key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_bytes().strip()
+        if len(key) < MIN_SECRET_BYTES:
+            raise ValueError(f"{path} holds a key that is too short; delete it") from None
+        return key
+    key = secrets.token_hex(MIN_SECRET_BYTES).encode()
+    with os.fdopen(fd, "wb") as out:
+        out.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Token:
+    value: str
+    expires_at: datetime
+
+
+class TokenIssuer:
+    def __init__(self, key: bytes, ttl: timedelta) -> None:
+        self._key, self.ttl = key, ttl
+
+    def __repr__(self) -> str:  # never show the key in logs or tracebacks
+        return f"TokenIssuer(ttl={self.ttl})"
+
+    def issue(self, claims: Claims, now: datetime | None = None) -> Token:
+        now = now or datetime.now(UTC)
+        expires = now + self.ttl
+        payload = {
+            "iss": ISSUER, "sub": claims.subject, "name": claims.name,
+            "school_id": claims.school_id, "la_id": claims.la_id,
+            "roles": sorted(r.value for r in claims.roles),
+            "iat": now, "exp": expires, "jti": uuid.uuid4().hex,
+        }
+        return Token(jwt.encode(payload, self._key, algorithm=ALGORITHM), expires)
+
+    def verify(self, token: str) -> Claims:
+        """The claims of a valid token; any fault is `Unauthenticated`, never a server error."""
+        try:
+            payload = jwt.decode(token, self._key, algorithms=[ALGORITHM], issuer=ISSUER,
+                                 options={"require": ["exp", "iat", "sub", "jti", "iss"]})
+            return Claims(subject=payload["sub"], name=payload.get("name", ""),
+                          school_id=payload["school_id"], la_id=payload["la_id"],
+                          roles=frozenset(payload.get("roles", ())))
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("your session has expired; sign in again") from None
+        except (jwt.InvalidTokenError, KeyError, TypeError, ValidationError):
+            raise Unauthenticated("invalid token; sign in again") from None
+
+
+def bearer_token(header: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (None when absent)."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+    return token.strip()

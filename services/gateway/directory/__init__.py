@@ -1,0 +1,1 @@
+"""The directory feature of the schema: schools and people."""

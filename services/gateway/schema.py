@@ -1,0 +1,44 @@
+"""The whole schema: per-feature Query and Mutation types merged, plus the request guards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.tools import merge_types
+
+from services.gateway.directory.schema import DirectoryMutation, DirectoryQuery
+from services.gateway.errors import ErrorCodes, GatewaySchema, MaskUnexpected
+from services.gateway.session.schema import SessionMutation, SessionQuery
+
+Query = merge_types("Query", (SessionQuery, DirectoryQuery))
+Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation))
+
+MAX_DEPTH = 10
+# Cheap caps on one request's size, so that a single POST cannot fan out into many RPCs.
+MAX_ALIASES = 30
+MAX_TOKENS = 5000
+
+
+def build_schema(*, production: bool = False) -> GatewaySchema:
+    # Classes or factories, never instances: an extension holds per-request state.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+        MaskUnexpected,
+        ErrorCodes,
+    ]
+    if production:
+        extensions.append(DisableIntrospection)
+    return GatewaySchema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+# For `strawberry export-schema services.gateway.schema:schema` (the published SDL).
+schema = build_schema()

@@ -1,0 +1,1 @@
+"""The session feature of the schema: sign in, and who am I."""
