@@ -58,6 +58,7 @@ class ProjectionRunner:
     max_deliver: int = 5
     backoff: tuple[float, ...] = (0.5, 2.0, 5.0, 15.0)
     batch_size: int = 500
+    ack_wait: float = 15.0  # a batch takes well under a second; a dead consumer's batch waits this
     stats: ConsumerStats = field(default_factory=ConsumerStats)
 
     def durable(self, source: str) -> str:
@@ -73,7 +74,7 @@ class ProjectionRunner:
             events_filter(source), durable=self.durable(source), stream=events_stream(source),
             # The server's own limit is a backstop beyond ours (a process that crashes on a
             # message never reaches our parking code).
-            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=60,
+            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait,
                                   max_deliver=self.max_deliver + 3,
                                   deliver_policy=DeliverPolicy.ALL),
         )

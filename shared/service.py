@@ -73,7 +73,8 @@ class Service:
         self.kit = Kit(self.name, self.settings, self.db, store, CommandBus(store, registry),
                        registry)
         self.wiring = self.build(self.kit)
-        self.runners = [ProjectionRunner(self.name, p, self.db, registry)
+        self.runners = [ProjectionRunner(self.name, p, self.db, registry,
+                                         ack_wait=self.settings.ack_wait_seconds)
                         for p in self.wiring.projections]
         self._add_health_route()
         self.nc: Client | None = None
@@ -118,7 +119,9 @@ class Service:
         if self.broker is not None:
             await self.broker.stop()
         if self.nc is not None:
-            await self.nc.drain()
+            # Not drain(): a pull subscription's queue never empties, so drain() would hang.
+            # Whatever was fetched and not acked is redelivered; unsent outbox rows stay.
+            await self.nc.close()
         await self.db.dispose()
 
     def _add_health_route(self) -> None:

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     jwt_secret: str = ""
     token_ttl_minutes: int = 480
     rpc_timeout: float = 10.0
+    # How long JetStream waits for a consumer's ack before redelivering (after a crash).
+    ack_wait_seconds: float = 15.0
 
     def database_url_for(self, service: str) -> str:
         """`<SERVICE>_DATABASE_URL` wins; then the shared template; then a SQLite file."""

@@ -16,6 +16,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,6 +184,8 @@ def _http_health(host: str, port: int) -> Callable[[], Awaitable[bool]]:
 
 def _port_free(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # As servers do: a port whose last connections linger in TIME_WAIT is still free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -272,7 +275,7 @@ def _print_ready(settings: Settings, data_dir: Path, logins: list[DemoLogin]) ->
         (lg.username, lg.password or "(unknown)", lg.school, ", ".join(lg.roles))
         for lg in logins]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    lines = ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + r[3]
+    lines = ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[3]
              for r in rows]
     print(f"\nDemo logins (kept in {data_dir / LOGINS_FILE}):", *lines, sep="\n")
     print(f"\nGraphQL: {url}\nPlatform ready. Press Ctrl-C to stop.\n", flush=True)
@@ -296,13 +299,14 @@ async def run(settings: Settings) -> int:
 
 
 async def _serve(platform: Platform, stop: asyncio.Event) -> int:
-    code = 0
+    code, began = 0, time.monotonic()
     starting = asyncio.create_task(platform.start())
     stopping = asyncio.create_task(stop.wait())
     try:
         await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
         if starting.done():
             _print_ready(platform.settings, platform.data_dir, starting.result())
+            log.info("ready in %.1fs", time.monotonic() - began)
             await stopping
         log.info("stopping")
     except StartupError as exc:

@@ -10,7 +10,6 @@ first load and kept in `<data_dir>/demo-logins.json` (0600), or taken from
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -193,22 +192,32 @@ def _accounts() -> list[_Account]:
 async def load_demo(rpc: RpcClient, data_dir: Path) -> list[DemoLogin]:
     """Create (or find) the demo LA, schools and people; return the logins, each verified."""
     accounts = _accounts()
-    passwords = _passwords(data_dir / LOGINS_FILE, [a.username for a in accounts])
+    passwords, saved = _passwords(data_dir / LOGINS_FILE, [a.username for a in accounts])
     await _send(rpc, EstablishAuthority(la_id=LA_ID, name=LA_NAME))
     await asyncio.gather(*(_send(rpc, OnboardSchool(
         school_id=s.school_id, la_id=LA_ID, name=s.name, urn=s.urn, phase=Phase.PRIMARY))
         for s in SCHOOLS))
     # Pupils before parents: LinkGuardian checks that the pupil exists.
-    await asyncio.gather(
-        *(_member(rpc, a, passwords[a.username]) for a in accounts),
-        *(_pupil(rpc, s, i) for s in SCHOOLS for i in range(len(s.pupils))))
+    opened, _ = await asyncio.gather(
+        asyncio.gather(*(_member(rpc, a, passwords[a.username]) for a in accounts)),
+        asyncio.gather(*(_pupil(rpc, s, i) for s in SCHOOLS for i in range(len(s.pupils)))))
     await asyncio.gather(*(_carer(rpc, s, carer) for s in SCHOOLS for carer in _carers(s)))
     await asyncio.gather(*(_leaver(rpc, s, s.leaver) for s in SCHOOLS if s.leaver))
-    return list(await asyncio.gather(*(_verified(rpc, a, passwords[a.username])
-                                       for a in accounts)))
+    # A password is certain if this run set it, or if the file had it before the account
+    # could exist; only the rest (the file was lost) are tried against the directory.
+    logins = await asyncio.gather(*(
+        _ready(rpc, a, passwords[a.username], certain=new or a.username in saved)
+        for a, new in zip(accounts, opened, strict=True)))
+    unknown = {lg.username for lg in logins if lg.password is None}
+    if unknown:
+        log.warning("%d demo logins have passwords no longer known (was %s lost?); "
+                    "delete the data folder for fresh ones", len(unknown), LOGINS_FILE)
+        _write_private(data_dir / LOGINS_FILE,  # so a later run does not trust them
+                       {u: pw for u, pw in {**saved, **passwords}.items() if u not in unknown})
+    return list(logins)
 
 
-def _passwords(path: Path, usernames: Iterable[str]) -> dict[str, str]:
+def _passwords(path: Path, usernames: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
     """Password per username: the file's (the account may already exist), else the env's,
     else a random one. Saved before any account is opened, so a crash cannot lose one."""
     saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
@@ -216,7 +225,7 @@ def _passwords(path: Path, usernames: Iterable[str]) -> dict[str, str]:
     passwords = {u: saved.get(u) or shared or secrets.token_urlsafe(12) for u in usernames}
     if any(saved.get(u) != pw for u, pw in passwords.items()):
         _write_private(path, {**saved, **passwords})
-    return passwords
+    return passwords, saved
 
 
 def _write_private(path: Path, data: dict[str, str]) -> None:
@@ -228,14 +237,17 @@ def _write_private(path: Path, data: dict[str, str]) -> None:
     os.replace(tmp, path)  # atomic: a half-written file never replaces a good one
 
 
-async def _send(rpc: RpcClient, command: Command) -> None:
-    """Run a command; `AlreadyExists` means an earlier run did it."""
-    with contextlib.suppress(AlreadyExists):
+async def _send(rpc: RpcClient, command: Command) -> bool:
+    """Run a command; False if it was done by an earlier run (`AlreadyExists`)."""
+    try:
         await rpc.call(SERVICE, type(command).__name__, command, CALLER)
+    except AlreadyExists:
+        return False
+    return True
 
 
-async def _member(rpc: RpcClient, account: _Account, password: str) -> None:
-    """Enrol, grant roles, open the login."""
+async def _member(rpc: RpcClient, account: _Account, password: str) -> bool:
+    """Enrol, grant roles, open the login; True if this run opened it."""
     m, pid, tenant = account.member, account.person_id, account.tenant
     domain = "northshire.example" if tenant == LA_ID else f"{tenant}.sch.example"
     await _send(rpc, EnrolPerson(
@@ -243,8 +255,11 @@ async def _member(rpc: RpcClient, account: _Account, password: str) -> None:
         email=f"{m.given[0].lower()}.{m.family.lower()}@{domain}"))
     for role in m.roles:  # AssignRole of a role already held is a no-op
         await _send(rpc, AssignRole(school_id=tenant, person_id=pid, role=role))
-    await _send(rpc, OpenAccount(school_id=tenant, person_id=pid, username=account.username,
-                                 password_hash=await hash_password(password)))
+    if (await _get(rpc, tenant, pid)).get("username") == account.username:
+        return False  # opened on an earlier run: spare the deliberately slow hash
+    return await _send(rpc, OpenAccount(
+        school_id=tenant, person_id=pid, username=account.username,
+        password_hash=await hash_password(password)))
 
 
 def _pupil_id(school: SchoolSpec, index: int) -> str:
@@ -293,21 +308,22 @@ async def _leaver(rpc: RpcClient, school: SchoolSpec, leaver: Leaver) -> None:
                      lambda p: p.get("left_on") is not None, f"{pid} to show as left")
 
 
-async def _verified(rpc: RpcClient, account: _Account, password: str) -> DemoLogin:
-    """Wait until the login shows in the directory, then prove its password works, so the
-    table printed for users never lists a password that fails (e.g. the file was lost)."""
+async def _ready(rpc: RpcClient, account: _Account, password: str,
+                 certain: bool) -> DemoLogin:
+    """Wait until the login shows in the directory (so it works when printed); check an
+    uncertain password against it, so that the table never lists one that fails."""
     await _until(lambda: _get(rpc, account.tenant, account.person_id),
                  lambda p: p.get("username") == account.username,
                  f"the login {account.username}")
     m = account.member
     login = DemoLogin(account.username, password, account.tenant, f"{m.given} {m.family}",
                       m.roles)
+    if certain:
+        return login
     try:
         await rpc.call(SERVICE, "Authenticate",
                        Authenticate(username=login.username, password=password), None)
     except Unauthenticated:
-        log.warning("demo login %s: password unknown (%s lost or edited?)", login.username,
-                    LOGINS_FILE)
         return replace(login, password=None)
     return login
 

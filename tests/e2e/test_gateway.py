@@ -7,13 +7,15 @@ import json
 import os
 import stat
 from datetime import UTC, datetime, timedelta
+
 import jwt
 import pytest
 
 from services.gateway.auth import KEY_FILE, TokenIssuer, signing_key
 from shared.claims import Claims, Role
-from tests.e2e.conftest import A, LA, LOGIN, PASSWORD, Platform
+from tests.e2e.conftest import LA, LOGIN, PASSWORD, A, Platform
 from tests.e2e.helpers import ME, PEOPLE, error
+
 
 class TestLogin:
     async def test_login_returns_a_token_that_names_the_caller(self, platform: Platform) -> None:
@@ -64,25 +66,36 @@ def _claims() -> Claims:
                   roles=frozenset({Role.SCHOOL_ADMIN}))
 
 
+def _forge(kind: str, key: bytes) -> str:
+    issuer = TokenIssuer(key, timedelta(minutes=5))
+    match kind:
+        case "garbage":
+            return "not-a-jwt"
+        case "tampered":
+            return _tampered(issuer.issue(_claims()).value)
+        case "expired":
+            return issuer.issue(_claims(), now=datetime.now(UTC) - timedelta(hours=1)).value
+        case "other key":
+            return TokenIssuer(b"k" * 64, timedelta(minutes=5)).issue(_claims()).value
+        case "alg none":
+            return jwt.encode({"sub": "a-admin", "school_id": A, "la_id": LA,
+                               "roles": ["la_admin"]}, None, algorithm="none")
+    raise AssertionError(kind)
+
+
 class TestRefusedTokens:
     @pytest.mark.parametrize("kind", ["garbage", "tampered", "expired", "other key", "alg none"])
     async def test_is_unauthenticated_not_a_server_error(self, platform: Platform,
                                                          kind: str) -> None:
-        key = signing_key(platform.settings)
-        past = datetime.now(UTC) - timedelta(hours=1)
-        token = {
-            "garbage": lambda: "not-a-jwt",
-            "tampered": lambda: _tampered(TokenIssuer(key, timedelta(minutes=5)).issue(
-                _claims()).value),
-            "expired": lambda: TokenIssuer(key, timedelta(seconds=1)).issue(_claims(), past).value,
-            "other key": lambda: TokenIssuer(b"k" * 64, timedelta(minutes=5)).issue(
-                _claims()).value,
-            "alg none": lambda: jwt.encode({"sub": "a-admin", "school_id": A, "la_id": LA,
-                                            "roles": ["la_admin"]}, None, algorithm="none"),
-        }[kind]()
+        token = _forge(kind, signing_key(platform.settings))
         err = error(await platform.gql(ME, token=token))
         assert err["code"] == "unauthenticated"
         assert ("expired" in err["message"]) == (kind == "expired")
+
+    async def test_control_the_same_token_untouched_is_accepted(self, platform: Platform) -> None:
+        token = TokenIssuer(signing_key(platform.settings), timedelta(minutes=5)).issue(_claims())
+        body = await platform.gql(ME, token=token.value)
+        assert body["data"]["me"]["personId"] == "a-admin"
 
     async def test_a_header_without_bearer_is_unauthenticated(self, platform: Platform) -> None:
         resp = await platform.http.post("/graphql", json={"query": ME},

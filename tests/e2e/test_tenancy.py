@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import A, B, LA, Platform
+from tests.e2e.conftest import LA, A, B, Platform
 from tests.e2e.helpers import ASSIGN, ENROL, PEOPLE, PERSON, SCHOOLS, error, pupil
 from tests.support.procs import eventually
 
@@ -39,7 +39,7 @@ class TestSchoolAdmin:
     async def test_cannot_read_or_write_another_school(self, platform: Platform) -> None:
         token = await platform.token("a.admin")
         before_events, before_b = await platform.events(), await platform.people_of(B)
-        attempts = [
+        attempts: list[tuple[str, dict[str, Any]]] = [
             (PEOPLE, {"s": B}),
             (PERSON, {"s": B, "p": "b-pupil"}),
             (ENROL, {"i": pupil(B, "smuggled")}),

@@ -1,0 +1,38 @@
+# One command to run the platform (`make run`), one to check everything (`make test`).
+# Override the interpreter that creates the venv with `make PY=python3.12 ...`.
+
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA ?= .data
+# Touched after a successful install: a newer pyproject.toml means install again.
+STAMP := $(VENV)/.installed
+
+.PHONY: venv run test lint bench schemas clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+run: venv
+	$(BIN)/python -m shared.supervisor
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy shared services tests
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: venv
+	@test -f tests/bench/run.py || { echo "tests/bench/run.py does not exist yet" >&2; exit 1; }
+	$(BIN)/python tests/bench/run.py
+
+schemas: venv
+	$(BIN)/python -m shared.contracts_export
+
+clean:
+	rm -rf $(DATA)
