@@ -30,7 +30,7 @@ from sqlalchemy import func, insert, select
 
 from shared.db import Database
 from shared.errors import DomainError
-from shared.events import Envelope, now
+from shared.events import Envelope, Event, now, stop_if_cancelled
 from shared.projection import Projection, apply_new
 from shared.registry import EventRegistry, parse_envelope
 from shared.streams import dead_letter_subject, events_filter, events_stream
@@ -84,51 +84,53 @@ class ProjectionRunner:
             except TimeoutError:  # nothing new; nats' own TimeoutError is a subclass
                 continue
             except (ConnectionClosedError, ServiceUnavailableError) as exc:
+                stop_if_cancelled()  # nats-py turns a cancel on a closed connection into this
                 log.warning("%s: %r; fetching again shortly", self.durable(source), exc)
                 await asyncio.sleep(0.5)
                 continue
             try:
                 await self.handle(msgs)
             except Exception:  # e.g. database down: unacked messages come back after ack_wait
+                stop_if_cancelled()
                 log.exception("%s: could not handle a batch", self.durable(source))
                 await asyncio.sleep(1.0)
 
     async def handle(self, msgs: list[Msg]) -> None:
         self.stats.received += len(msgs)
-        items: list[tuple[Msg, Envelope]] = []
+        items: list[tuple[Msg, Envelope, Event | None]] = []
         for msg in msgs:
             try:
                 env = parse_envelope(msg.data)
-                if env.type in self.projection.handles:
-                    self.registry.decode(env)  # unknown or malformed: can never succeed
-                items.append((msg, env))
+                wanted = env.type in self.projection.handles
+                # Unknown or malformed can never succeed: parked at once, below.
+                items.append((msg, env, self.registry.decode(env) if wanted else None))
             except DomainError as exc:
                 await self.park(msg, str(exc))
         if not items:
             return
         try:
             # Continues the trace of the first event; the others are linked.
-            contexts = [propagate.extract(msg.headers or {}) for msg, _ in items]
+            contexts = [propagate.extract(msg.headers or {}) for msg, _, _ in items]
             links = [trace.Link(trace.get_current_span(c).get_span_context()) for c in contexts]
             with tracer.start_as_current_span(
                 f"{self.projection.name} apply", context=contexts[0], links=links,
                 attributes={"messaging.batch.message_count": len(items)},
             ):
                 async with self.db.begin() as conn:
-                    self.stats.applied += await apply_new(
-                        conn, self.projection, self.registry, [env for _, env in items])
+                    self.stats.applied += await apply_new(conn, self.projection, _wanted(items))
         except Exception:
             log.exception("%s: batch failed; retrying one by one", self.projection.name)
-            for msg, env in items:
-                await self._one(msg, env)
+            for item in items:
+                await self._one(item)
             return
-        for msg, _ in items:
+        for msg, _, _ in items:
             await msg.ack()
 
-    async def _one(self, msg: Msg, env: Envelope) -> None:
+    async def _one(self, item: tuple[Msg, Envelope, Event | None]) -> None:
+        msg = item[0]
         try:
             async with self.db.begin() as conn:
-                self.stats.applied += await apply_new(conn, self.projection, self.registry, [env])
+                self.stats.applied += await apply_new(conn, self.projection, _wanted([item]))
         except Exception as exc:
             delivered = msg.metadata.num_delivered or 1
             if delivered >= self.max_deliver:
@@ -172,3 +174,5 @@ class ProjectionRunner:
             return int((await conn.execute(query)).scalar_one())
 
 
+def _wanted(items: list[tuple[Msg, Envelope, Event | None]]) -> list[tuple[Envelope, Event]]:
+    return [(env, event) for _, env, event in items if event is not None]

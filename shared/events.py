@@ -8,6 +8,7 @@ requires on every event.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -62,3 +63,11 @@ class Metadata(BaseModel):
 
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+def stop_if_cancelled() -> None:
+    """For long-running loops that catch broad errors: a library may convert our task's
+    cancellation into its own error, and catching that must not keep the loop alive."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

@@ -21,6 +21,7 @@ from shared.db import Database, as_utc
 from shared.errors import ConcurrencyError
 from shared.events import Envelope, Event, Metadata, now
 from shared.faults import crash_point
+from shared.streams import event_subject
 from shared.tables import events, outbox
 
 
@@ -40,8 +41,8 @@ class NewEvents:
 
 
 class EventStore:
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, service: str) -> None:
+        self.db, self.service = db, service
         # Set whenever something was appended: wakes the outbox relay at once.
         self.appended = asyncio.Event()
 
@@ -59,7 +60,7 @@ class EventStore:
             return []
         try:
             await conn.execute(insert(events), [_row(env) for env in envelopes])
-            await conn.execute(insert(outbox), [{"event_id": e.event_id} for e in envelopes])
+            await conn.execute(insert(outbox), [self._message(e) for e in envelopes])
         except IntegrityError as exc:
             # Two writers raced past the version check: the unique key decides.
             first = batches[0]
@@ -73,8 +74,9 @@ class EventStore:
         trace: dict[str, str] = {}
         propagate.inject(trace)
         at = batch.meta.occurred_at or now()
+        # model_construct: every field is built here from validated parts, so skip re-validation.
         return [
-            Envelope(
+            Envelope.model_construct(
                 event_id=uuid4(), type=ev.type_name, schema_version=ev.schema_version,
                 school_id=batch.meta.school_id, aggregate_type=batch.aggregate_type,
                 aggregate_id=batch.aggregate_id, aggregate_version=current + i,
@@ -84,6 +86,11 @@ class EventStore:
             )
             for i, ev in enumerate(batch.events, start=1)
         ]
+
+    def _message(self, env: Envelope) -> dict[str, Any]:
+        return {"event_id": env.event_id, "subject": event_subject(self.service, env),
+                "data": env.model_dump_json().encode(),
+                "headers": {"Nats-Msg-Id": str(env.event_id), **env.trace}}
 
     async def _version(self, conn: AsyncConnection, aggregate_type: str, aggregate_id: str) -> int:
         query = select(func.coalesce(func.max(events.c.version), 0)).where(

@@ -38,32 +38,42 @@ class Projection(ABC):
     @abstractmethod
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None: ...
 
+    async def apply_batch(self, conn: AsyncConnection,
+                          items: Sequence[tuple[Envelope, Event]]) -> None:
+        """Apply new events in order; override to write a whole batch in fewer statements."""
+        for env, event in items:
+            await self.apply(conn, env, event)
 
-async def apply_new(
-    conn: AsyncConnection, projection: Projection, registry: EventRegistry,
-    batch: Sequence[Envelope],
-) -> int:
-    """Apply the events of `batch` this projection has not applied yet; returns how many."""
-    wanted = [env for env in batch if env.type in projection.handles]
-    if not wanted:
+
+async def apply_new(conn: AsyncConnection, projection: Projection,
+                    items: Sequence[tuple[Envelope, Event]]) -> int:
+    """Apply the events this projection has not applied yet, recording their ids in the same
+    transaction; returns how many were new."""
+    if not items:
         return 0
-    ids = [env.event_id for env in wanted]
+    ids = [env.event_id for env, _ in items]
     seen = set((await conn.execute(
         select(processed_events.c.event_id).where(
             processed_events.c.consumer == projection.name, processed_events.c.event_id.in_(ids)
         )
     )).scalars())
-    fresh: list[Envelope] = []
-    for env in wanted:
+    fresh: list[tuple[Envelope, Event]] = []
+    for env, event in items:
         if env.event_id not in seen:
             seen.add(env.event_id)  # a duplicate inside one batch counts once too
-            fresh.append(env)
-    for env in fresh:
-        await projection.apply(conn, env, registry.decode(env))
+            fresh.append((env, event))
     if fresh:
+        await projection.apply_batch(conn, fresh)
         await conn.execute(insert(processed_events),
-                           [{"consumer": projection.name, "event_id": e.event_id} for e in fresh])
+                           [{"consumer": projection.name, "event_id": e.event_id}
+                            for e, _ in fresh])
     return len(fresh)
+
+
+def decoded(projection: Projection, registry: EventRegistry,
+            batch: Sequence[Envelope]) -> list[tuple[Envelope, Event]]:
+    """The events of `batch` this projection handles, decoded (upcast) to their models."""
+    return [(env, registry.decode(env)) for env in batch if env.type in projection.handles]
 
 
 async def rebuild(
@@ -80,7 +90,7 @@ async def rebuild(
     done = applied = 0
     async for batch in source:
         async with db.begin() as conn:
-            applied += await apply_new(conn, projection, registry, batch)
+            applied += await apply_new(conn, projection, decoded(projection, registry, batch))
         done += len(batch)
         if progress:
             progress(done, total)

@@ -18,10 +18,9 @@ from nats.js import JetStreamContext
 from sqlalchemy import delete, select, update
 
 from shared.db import Database
-from shared.events import now
-from shared.eventstore import EventStore, to_envelope
-from shared.streams import event_subject
-from shared.tables import events, outbox
+from shared.events import now, stop_if_cancelled
+from shared.eventstore import EventStore
+from shared.tables import outbox
 
 log = logging.getLogger(__name__)
 
@@ -37,50 +36,78 @@ class OutboxRelay:
         self.republish_window = republish_window
         self.ack_timeout = ack_timeout
         self.published_total = 0
+        # Acknowledged ids not yet marked in the outbox: marking is batched because a re-send
+        # after a crash is harmless (JetStream drops it), while a write per batch is not free.
+        self._acked: list[int] = []
+        self._cursor = 0
+        self._lock = asyncio.Lock()  # recover() and the loop both move the cursor and marks
 
     async def publish_pending(self) -> int:
         """Publish one batch of unpublished events; returns how many were acknowledged."""
+        async with self._lock:
+            return await self._publish_batch()
+
+    async def _publish_batch(self) -> int:
         query = (
-            select(outbox.c.id, events)
-            .join(events, events.c.event_id == outbox.c.event_id)
-            .where(outbox.c.published_at.is_(None))
+            select(outbox.c.id, outbox.c.subject, outbox.c.data, outbox.c.headers)
+            .where(outbox.c.published_at.is_(None), outbox.c.id > self._cursor)
             .order_by(outbox.c.id)
             .limit(self.batch_size)
         )
         async with self.db.read() as conn:
             rows = list(await conn.execute(query))
         if not rows:
+            await self.flush()
             return 0
         futures = []
         for row in rows:
-            env = to_envelope(row)
-            headers = {"Nats-Msg-Id": str(env.event_id), **env.trace}
-            futures.append(await self.js.publish_async(
-                event_subject(self.service, env), env.model_dump_json().encode(), headers=headers
-            ))
-        results = await asyncio.wait_for(
-            asyncio.gather(*futures, return_exceptions=True), self.ack_timeout
-        )
-        acked = [row.id for row, res in zip(rows, results, strict=True)
-                 if not isinstance(res, BaseException)]
-        if acked:
-            async with self.db.begin() as conn:
-                await conn.execute(
-                    update(outbox).where(outbox.c.id.in_(acked)).values(published_at=now())
-                )
+            futures.append(await self.js.publish_async(row.subject, row.data,
+                                                       headers=row.headers))
+        done, late = await asyncio.wait(futures, timeout=self.ack_timeout)
+        for future in late:
+            future.cancel()
+        # Only the acknowledged prefix counts: what follows a failure is sent again, so the
+        # stream keeps the store's order (copies JetStream already holds are dropped by id).
+        acked = []
+        for row, future in zip(rows, futures, strict=True):
+            if future not in done or future.cancelled() or future.exception() is not None:
+                break
+            acked.append(row.id)
+        failed = len(rows) - len(acked)
+        self._acked += acked
         self.published_total += len(acked)
-        failed = [r for r in results if isinstance(r, BaseException)]
         if failed:
-            raise RuntimeError(f"{len(failed)} publishes failed, first: {failed[0]!r}")
+            await self.flush()
+            self._cursor = 0
+            raise RuntimeError(f"{failed} of {len(rows)} publishes were not acknowledged")
+        self._cursor = rows[-1].id
+        if len(self._acked) >= 10 * self.batch_size:
+            await self.flush()
         return len(acked)
+
+    async def flush(self) -> None:
+        """Mark acknowledged events as published."""
+        if not self._acked:
+            return
+        acked, self._acked = self._acked, []
+        async with self.db.begin() as conn:
+            for i in range(0, len(acked), 5000):
+                await conn.execute(update(outbox).where(outbox.c.id.in_(acked[i:i + 5000]))
+                                   .values(published_at=now()))
 
     async def recover(self) -> int:
         """Queue recently published events again (see the module docstring)."""
+        async with self._lock:
+            return await self._recover()
+
+    async def _recover(self) -> int:
+        await self.flush()
         since = now() - self.republish_window
         async with self.db.begin() as conn:
             result = await conn.execute(
                 update(outbox).where(outbox.c.published_at >= since).values(published_at=None)
             )
+        self._cursor = 0
         self.store.appended.set()
         return int(result.rowcount or 0)
 
@@ -97,6 +124,7 @@ class OutboxRelay:
             try:
                 sent = await self.publish_pending()
             except Exception as exc:  # NATS down or slow: keep the rows, try again shortly
+                stop_if_cancelled()
                 log.warning("outbox relay: %s; retrying", exc)
                 await asyncio.sleep(0.5)
                 continue

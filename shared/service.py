@@ -69,7 +69,7 @@ class Service:
     def __post_init__(self) -> None:
         setup_tracing(self.name, self.settings)
         self.db = Database(self.settings.database_url_for(self.name))
-        store = EventStore(self.db)
+        store = EventStore(self.db, self.name)
         self.kit = Kit(self.name, self.settings, self.db, store, CommandBus(store, registry),
                        registry)
         self.wiring = self.build(self.kit)
@@ -115,7 +115,10 @@ class Service:
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._tasks:
+            _, stuck = await asyncio.wait(self._tasks, timeout=10)
+            for task in stuck:
+                log.error("%s: task %s did not stop", self.name, task.get_name())
         if self.broker is not None:
             await self.broker.stop()
         if self.nc is not None:

@@ -55,6 +55,10 @@ outbox = Table(
     kit_metadata,
     Column("id", Position, primary_key=True, autoincrement=True),
     Column("event_id", Uuid, nullable=False, unique=True),
+    # The message exactly as it will be published: the relay only copies bytes.
+    Column("subject", String(255), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("headers", JSON, nullable=False),
     # NULL until JetStream acknowledged it; kept for a while after, to re-publish on recovery.
     Column("published_at", DateTime(timezone=True), nullable=True),
     Index("ix_outbox_published_at", "published_at"),

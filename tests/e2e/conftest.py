@@ -105,11 +105,6 @@ async def platform(e2e_nats: NatsServer,
             yield Platform(url, settings, directory, rpc, http)
     finally:
         await nc.close()
-        if directory.nc is not None:
-            # Works around a kit bug: nats-py's pull `fetch` leaves its queue's task count
-            # unbalanced, so `Service.stop`'s `nc.drain()` always waits out the whole
-            # drain_timeout (30 s by default). Nothing is left to deliver at this point.
-            directory.nc.options["drain_timeout"] = 1
         await directory.stop()
 
 
@@ -140,7 +135,7 @@ async def seed(rpc: RpcClient) -> None:
                 for school in (LA, A, B) for p in await people_of(rpc, school)}
 
     wanted = {(person_id, username) for person_id, *_, username, _ in PEOPLE}
-    await eventually(seen, lambda found: wanted <= found, timeout=15)
+    await eventually(seen, lambda found: wanted <= found, within=15)
 
 
 async def people_of(rpc: RpcClient, school_id: str) -> list[dict[str, Any]]:
@@ -170,7 +165,7 @@ async def serve_gateway(nats_url: str,
             return 0
 
     try:
-        await eventually(health, lambda status: status == 200, timeout=15, interval=0.05)
+        await eventually(health, lambda status: status == 200, within=15, interval=0.05)
         yield url, settings
     finally:
         server.should_exit = True

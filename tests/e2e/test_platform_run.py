@@ -152,6 +152,7 @@ def _run_and_stop(data_dir: Path, port: int) -> tuple[set[str], Run]:
     finally:
         code = _stop(run)
     assert code == 0, run.output
+    assert "did not stop" not in run.output, run.output  # every child obeyed SIGTERM
     assert _platform_pids(data_dir) == set(), run.output
     return oakridge, run
 

@@ -44,7 +44,7 @@ class Slice:
                     "ESAFETY_ACK_WAIT_SECONDS": "2"}
         self.settings = Settings(nats_url=nats_server.url, data_dir=tmp_path / "data")
         self.db = Database(self.settings.database_url_for("tally"))
-        self.store = EventStore(self.db)
+        self.store = EventStore(self.db, "tally")
         self.log = tmp_path / "tally.log"
 
     def process(self, **extra_env: str) -> ServiceProcess:
@@ -77,7 +77,7 @@ async def wait_ready(s: Slice) -> None:
         except DomainError:
             return False
 
-    await eventually(probe, bool, timeout=30)
+    await eventually(probe, bool, within=30)
 
 
 class TestServiceCrash:
@@ -128,7 +128,7 @@ class TestConsumerCrash:
         assert at_kill < total, "the consumer finished before it could be killed"
         proc.start()
         try:
-            await eventually(slice_.rows, lambda n: n == total, timeout=120)
+            await eventually(slice_.rows, lambda n: n == total, within=120)
         finally:
             assert proc.stop() == 0
         live = await tally.snapshot(slice_.db)
@@ -152,7 +152,7 @@ class TestBrokerCrash:
                 envs = await tally.append_tallies(slice_.store, f"agg{i % 3}", 25)
                 stored += [str(e.event_id) for e in envs]
                 await asyncio.sleep(0.03)
-            await eventually(slice_.rows, lambda n: n >= len(stored), timeout=120)
+            await eventually(slice_.rows, lambda n: n >= len(stored), within=120)
         finally:
             assert proc.stop() == 0
         rows, totals = await tally.snapshot(slice_.db)

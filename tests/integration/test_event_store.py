@@ -25,7 +25,7 @@ from tests.support.tally import Tallied
 async def store(db_url: str) -> EventStore:
     db = Database(db_url)
     await db.create_all(kit_metadata)
-    return EventStore(db)
+    return EventStore(db, "tally")
 
 
 def batch(version: int, *amounts: int) -> NewEvents:

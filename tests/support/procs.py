@@ -17,16 +17,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], ok: Callable[[T], bool],
-                     timeout: float = 30.0, interval: float = 0.1) -> T:
+                     within: float = 30.0, interval: float = 0.1) -> T:
     """Poll `probe` until `ok(result)`; fail with the last result (a bound, not a timing claim)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
+    deadline = loop.time() + within
     while True:
         result = await probe()
         if ok(result):
             return result
         if loop.time() > deadline:
-            raise AssertionError(f"condition not reached in {timeout}s; last: {result!r}")
+            raise AssertionError(f"condition not reached in {within}s; last: {result!r}")
         await asyncio.sleep(interval)
 
 

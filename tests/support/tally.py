@@ -107,7 +107,7 @@ async def snapshot(db: Database) -> tuple[list[tuple[object, ...]], list[tuple[o
 async def _append_main(aggregate_id: str, count: int) -> None:
     db = Database(Settings().database_url_for(SERVICE))
     await db.create_all(kit_metadata)
-    await append_tallies(EventStore(db), aggregate_id, count)
+    await append_tallies(EventStore(db, SERVICE), aggregate_id, count)
     await db.dispose()
 
 
