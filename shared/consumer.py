@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError
@@ -109,11 +110,8 @@ class ProjectionRunner:
         if not items:
             return
         try:
-            # Continues the trace of the first event; the others are linked.
-            contexts = [propagate.extract(msg.headers or {}) for msg, _, _ in items]
-            links = [trace.Link(trace.get_current_span(c).get_span_context()) for c in contexts]
             with tracer.start_as_current_span(
-                f"{self.projection.name} apply", context=contexts[0], links=links,
+                f"{self.projection.name} apply", **_trace_of(items),
                 attributes={"messaging.batch.message_count": len(items)},
             ):
                 async with self.db.begin() as conn:
@@ -176,3 +174,14 @@ class ProjectionRunner:
 
 def _wanted(items: list[tuple[Msg, Envelope, Event | None]]) -> list[tuple[Envelope, Event]]:
     return [(env, event) for _, env, event in items if event is not None]
+
+
+def _trace_of(items: list[tuple[Msg, Envelope, Event | None]]) -> dict[str, Any]:
+    """Continue the trace of the batch's first event and link the other events' traces."""
+    traced = [env.trace for _, env, _ in items if env.trace]
+    if not traced:
+        return {}
+    contexts = [propagate.extract(carrier) for carrier in traced]
+    return {"context": contexts[0],
+            "links": [trace.Link(trace.get_current_span(c).get_span_context())
+                      for c in contexts[1:]]}
