@@ -12,8 +12,9 @@ STAMP := $(VENV)/.installed
 
 venv: $(STAMP)
 
+# A fresh venv's bundled pip (23.x) fails to resolve the OpenTelemetry set: upgrade it first.
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	test -x $(BIN)/python || { $(PY) -m venv $(VENV) && $(BIN)/python -m pip install --quiet --upgrade pip; }
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 

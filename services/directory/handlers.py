@@ -6,6 +6,8 @@ command through the bus or reads the projection.
 
 from __future__ import annotations
 
+from sqlalchemy import insert
+
 from services.directory import queries
 from services.directory.contracts import (
     SERVICE,
@@ -31,7 +33,7 @@ from services.directory.domain.commands import (
     RemoveRole,
 )
 from services.directory.domain.events import PersonKind
-from services.directory.projections import DirectoryView
+from services.directory.projections import DirectoryView, credentials, credentials_metadata
 from shared.claims import LA_ROLES, STAFF_ROLES, Claims, Role
 from shared.errors import Forbidden, NotFound, Unauthenticated
 from shared.events import Metadata
@@ -101,11 +103,16 @@ def build(kit: Kit) -> Wiring:
         name_state, name_version = await bus.load(username.username, cmd.username)
         claimed = username.decide(username.ClaimUsername(cmd.username, cmd.person_id), name_state)
         meta = Metadata(school_id=cmd.school_id)
-        # Both streams in one transaction: the username is claimed iff the account opens.
-        await kit.store.append(
-            NewEvents("person", cmd.person_id, version, events, meta),
-            NewEvents("username", cmd.username, name_version, claimed, meta),
-        )
+        # One transaction: the username is claimed iff the account opens with its password.
+        async with kit.db.begin() as conn:
+            await kit.store.append_in(
+                conn,
+                NewEvents("person", cmd.person_id, version, events, meta),
+                NewEvents("username", cmd.username, name_version, claimed, meta),
+            )
+            await conn.execute(insert(credentials).values(
+                person_id=cmd.person_id, username=cmd.username, password_hash=cmd.password_hash))
+        kit.store.appended.set()
         return {"person_id": cmd.person_id, "username": cmd.username}
 
     @rpc.handler("ListSchools")
@@ -135,4 +142,4 @@ def build(kit: Kit) -> Wiring:
             raise Unauthenticated("unknown username or wrong password")
         return Authenticated(claims=claims)
 
-    return Wiring(rpc=rpc, projections=[DirectoryView()])
+    return Wiring(rpc=rpc, projections=[DirectoryView()], tables=[credentials_metadata])

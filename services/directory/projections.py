@@ -58,7 +58,6 @@ people = Table(
     Column("mis_id", String(64)),
     Column("email", String(200)),
     Column("username", String(64), unique=True),
-    Column("password_hash", String(200)),
     Column("left_on", Date),
     Column("leave_reason", String(200)),
     Column("enrolled_at", DateTime(timezone=True), nullable=False),
@@ -73,6 +72,16 @@ guardians = Table(
     Column("parent_id", String(64), primary_key=True),
     Column("pupil_id", String(64), primary_key=True),
     Column("relationship", String(40), nullable=False),
+)
+
+# Not a projection: the service's own state for secrets, written in the same transaction as
+# the AccountOpened event, and kept out of events (see AccountOpened).
+credentials_metadata = MetaData()
+credentials = Table(
+    "credentials", credentials_metadata,
+    Column("person_id", String(64), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
 )
 
 HANDLED = (AuthorityEstablished, SchoolOnboarded, PersonEnrolled, RoleAssigned, RoleRemoved,
@@ -106,6 +115,6 @@ class DirectoryView(Projection):
                 await conn.execute(update(people).where(people.c.person_id == pid).values(
                     left_on=left_on, leave_reason=reason))
                 await conn.execute(delete(roles).where(roles.c.person_id == pid))
-            case AccountOpened(person_id=pid, username=username, password_hash=pw):
+            case AccountOpened(person_id=pid, username=username):
                 await conn.execute(update(people).where(people.c.person_id == pid).values(
-                    username=username, password_hash=pw))
+                    username=username))

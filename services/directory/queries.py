@@ -10,7 +10,7 @@ from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.directory.contracts import Link, ListPeople, PeoplePage, PersonView, SchoolView
-from services.directory.projections import guardians, people, roles, schools
+from services.directory.projections import credentials, guardians, people, roles, schools
 from shared.claims import Claims, Role
 from shared.db import Database, as_utc
 from shared.errors import NotFound
@@ -89,7 +89,7 @@ async def _views(conn: AsyncConnection, rows: Sequence[Row[Any]]) -> list[Person
                                        relationship=g.relationship))
     return [
         PersonView(
-            **{k: v for k, v in r._mapping.items() if k not in ("password_hash", "enrolled_at")},
+            **{k: v for k, v in r._mapping.items() if k != "enrolled_at"},
             enrolled_at=as_utc(r.enrolled_at), roles=role_map[r.person_id],
             guardians=g_map[r.person_id], children=c_map[r.person_id],
         )
@@ -99,7 +99,10 @@ async def _views(conn: AsyncConnection, rows: Sequence[Row[Any]]) -> list[Person
 
 async def authenticate(db: Database, username: str, password: str) -> Claims | None:
     async with db.read() as conn:
-        row = (await conn.execute(select(people).where(people.c.username == username))).first()
+        row = (await conn.execute(
+            select(people, credentials.c.password_hash)
+            .join(credentials, credentials.c.person_id == people.c.person_id)
+            .where(credentials.c.username == username))).first()
         granted = [] if row is None else list((await conn.execute(
             select(roles.c.role).where(roles.c.person_id == row.person_id))).scalars())
         la_id = None if row is None else (await conn.execute(

@@ -92,10 +92,12 @@ class PersonLeft(Event):
 
 @registry.register
 class AccountOpened(Event):
+    """A login was opened. The password hash is not in the event: secrets do not travel on
+    the bus or live forever in the store; it sits in the directory's credentials table."""
+
     type_name = "AccountOpened"
     person_id: str
     username: str
-    password_hash: str
 
 
 @registry.register

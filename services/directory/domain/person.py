@@ -76,11 +76,10 @@ def decide(command: PersonCommand, state: Person) -> list[Event]:
                                    relationship=relationship)]
         case RecordLeaver(left_on=left_on, reason=reason):
             return [PersonLeft(person_id=command.person_id, left_on=left_on, reason=reason)]
-        case OpenAccount(username=username, password_hash=password_hash):
+        case OpenAccount(username=username):
             if state.username is not None:
                 raise AlreadyExists(f"{command.person_id} already has a login", field="username")
-            return [AccountOpened(person_id=command.person_id, username=username,
-                                  password_hash=password_hash)]
+            return [AccountOpened(person_id=command.person_id, username=username)]
         case _:
             assert_never(command)
 
