@@ -24,13 +24,14 @@ run: venv
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy shared services tests
+	$(BIN)/python -m shared.contracts_export --check
+	$(BIN)/python -m shared.migrate check
 
 test: lint
 	$(BIN)/pytest -q
 
 bench: venv
-	@test -f tests/bench/run.py || { echo "tests/bench/run.py does not exist yet" >&2; exit 1; }
-	$(BIN)/python tests/bench/run.py
+	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
 
 schemas: venv
 	$(BIN)/python -m shared.contracts_export

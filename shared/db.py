@@ -17,6 +17,20 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.ext import asyncio as sa_asyncio
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+# Named constraints, so a later migration can drop or alter them (SQLite included).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_metadata() -> MetaData:
+    """The MetaData every service's tables are declared on."""
+    return MetaData(naming_convention=NAMING_CONVENTION)
+
 
 class Database:
     def __init__(self, url: str, **engine_options: Any) -> None:

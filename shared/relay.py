@@ -58,6 +58,9 @@ class OutboxRelay:
             rows = list(await conn.execute(query))
         if not rows:
             await self.flush()
+            # From the start again: on PostgreSQL a lower id can commit after a higher one
+            # (ids are taken before commit), and the cursor must not skip it for good.
+            self._cursor = 0
             return 0
         futures = []
         for row in rows:
@@ -83,6 +86,7 @@ class OutboxRelay:
         self._cursor = rows[-1].id
         if len(self._acked) >= 10 * self.batch_size:
             await self.flush()
+            self._cursor = 0  # everything before is marked now; pick up late commits
         return len(acked)
 
     async def flush(self) -> None:

@@ -18,12 +18,15 @@ from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.client import Client
 from pydantic import BaseModel
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, text
 
 from shared.consumer import ProjectionRunner
 from shared.db import Database
 from shared.decider import CommandBus
+from shared.events import stop_if_cancelled
 from shared.eventstore import EventStore
+from shared.healthcheck import heartbeat_file, write_heartbeat
+from shared.migrate import upgrade
 from shared.projection import Projection, log_progress, rebuild
 from shared.registry import EventRegistry, registry
 from shared.relay import OutboxRelay
@@ -31,7 +34,7 @@ from shared.replay import chain, count_jetstream, replay_jetstream
 from shared.rpc import RpcRouter
 from shared.settings import Settings
 from shared.streams import declare_service_streams, events_stream, wait_for_stream
-from shared.tables import dead_letters, kit_metadata, outbox
+from shared.tables import dead_letters, outbox
 from shared.telemetry import setup_tracing
 
 log = logging.getLogger(__name__)
@@ -82,12 +85,11 @@ class Service:
         self._tasks: list[asyncio.Task[None]] = []
 
     async def start(self) -> None:
-        await self.db.create_all(kit_metadata, *self.wiring.tables,
-                                 *(p.metadata for p in self.wiring.projections))
+        await upgrade(self)
         self.nc = await nats.connect(self.settings.nats_url, reconnected_cb=self._reconnected,
                                      max_reconnect_attempts=-1, name=f"{self.name}-relay")
         js = self.nc.jetstream()
-        await declare_service_streams(js, self.name)
+        await declare_service_streams(js, self.name, replicas=self.settings.stream_replicas)
         for source in {s for p in self.wiring.projections for s in p.sources}:
             await wait_for_stream(js, events_stream(source))
         self.relay = OutboxRelay(self.name, self.db, self.kit.store, js)
@@ -98,6 +100,7 @@ class Service:
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
         for runner in self.runners:
             self._tasks.extend(runner.tasks())
+        self._tasks.append(asyncio.create_task(self._heartbeat(), name=f"{self.name}-heartbeat"))
         log.info("%s service started", self.name)
 
     def _broker(self) -> NatsBroker:
@@ -106,6 +109,20 @@ class Service:
                             middlewares=[NatsTelemetryMiddleware()], max_reconnect_attempts=-1)
         self.wiring.rpc.subscribe(broker)
         return broker
+
+    async def _heartbeat(self) -> None:
+        path = heartbeat_file(self.settings, self.name)
+        while True:
+            try:
+                async with self.db.read() as conn:
+                    await conn.execute(text("SELECT 1"))
+                database = True
+            except Exception:
+                stop_if_cancelled()
+                database = False
+            nats_ok = self.nc is not None and self.nc.is_connected
+            await asyncio.to_thread(write_heartbeat, path, nats=nats_ok, database=database)
+            await asyncio.sleep(5)
 
     async def _reconnected(self) -> None:
         # The server may have lost acknowledged but unsynced writes: send the recent ones again.
@@ -143,7 +160,7 @@ class Service:
 
     async def rebuild(self, names: Sequence[str] = ()) -> None:
         """Replay projections (run with the service stopped); progress goes to the log."""
-        await self.db.create_all(kit_metadata)
+        await upgrade(self)
         nc = await nats.connect(self.settings.nats_url)
         js = nc.jetstream()
         try:

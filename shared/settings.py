@@ -31,8 +31,17 @@ class Settings(BaseSettings):
     jwt_secret: str = ""
     token_ttl_minutes: int = 480
     rpc_timeout: float = 10.0
+    # JetStream stream replicas: 1 on one server, 3 on a cluster.
+    stream_replicas: int = 1
+    # Where each process writes its heartbeat for `python -m shared.healthcheck` (default:
+    # <data_dir>/health); a writable path such as /tmp on a read-only container.
+    health_dir: Path | None = None
     # How long JetStream waits for a consumer's ack before redelivering (after a crash).
     ack_wait_seconds: float = 15.0
+
+    @property
+    def health_dir_path(self) -> Path:
+        return self.health_dir or self.data_dir / "health"
 
     def database_url_for(self, service: str) -> str:
         """`<SERVICE>_DATABASE_URL` wins; then the shared template; then a SQLite file."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import fcntl
 import logging
 import os
@@ -25,6 +26,7 @@ from typing import IO
 import nats
 from nats.aio.client import Client
 
+# The one place the kit knows a service: this module is the embedded platform's composition root.
 from services.directory.demo import LOGINS_FILE, DemoLogin, load_demo
 from shared.natsserver import NatsServer, free_port
 from shared.rpc import RpcClient
@@ -107,13 +109,15 @@ class Child:
         return code
 
 
+# Looked up before any fork: between fork and exec a child must not load libraries.
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
+_PR_SET_PDEATHSIG = 1
+
+
 def _die_with_parent() -> None:
     """Linux: SIGTERM the child if the supervisor itself is killed (no orphans)."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        pr_set_pdeathsig = 1
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 async def _terminate(name: str, proc: asyncio.subprocess.Process) -> None:
@@ -156,7 +160,7 @@ def _rpc_health(nc: Client, service: str) -> Callable[[], Awaitable[bool]]:
     async def probe() -> bool:
         try:
             await rpc.call(service, "health", {}, None)
-        except Exception:
+        except Exception:  # not subscribed yet, or still starting: ask again
             return False
         return True
 
@@ -204,6 +208,34 @@ def _lock(data_dir: Path) -> IO[str]:
     return handle
 
 
+async def _stop_orphans(config: Path) -> None:
+    """Stop a nats-server left running on our store by a supervisor that was SIGKILLed (its
+    children die with it; NATS, in its own session, does not). We hold the data folder's
+    lock, so no live platform owns it; a second server on the same store could corrupt it."""
+    for pid in _nats_pids(config):
+        log.warning("stopping nats-server pid %d left by an earlier run", pid)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+            for _ in range(int(STOP_TIMEOUT / 0.1)):
+                await asyncio.sleep(0.1)
+                os.kill(pid, 0)  # raises once it is gone
+            os.kill(pid, signal.SIGKILL)
+
+
+def _nats_pids(config: Path) -> list[int]:
+    """nats-servers running with this config file (Linux /proc; elsewhere none are found)."""
+    wanted = str(config.resolve()).encode()
+    found = []
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if Path(os.fsdecode(argv[0])).name == "nats-server" and wanted in argv:
+            found.append(int(entry.name))
+    return found
+
+
 @dataclass
 class Platform:
     settings: Settings
@@ -231,8 +263,10 @@ class Platform:
             self.nats_url = self.settings.nats_url
             log.info("using the NATS server at %s", self.nats_url)
             return
+        store = self.data_dir / "nats"
+        await _stop_orphans(store / "nats-server.conf")
         port = NATS_PORT if _port_free(NATS_PORT) else free_port()
-        self.nats_server = NatsServer(store_dir=self.data_dir / "nats", port=port,
+        self.nats_server = NatsServer(store_dir=store, port=port,
                                       log_file=self.data_dir / "logs" / "nats.log")
         # start() blocks; shielded so a Ctrl-C meanwhile still lets stop() find the process.
         self._nats_start = asyncio.ensure_future(asyncio.to_thread(self.nats_server.start))
@@ -242,8 +276,7 @@ class Platform:
                  self.nats_server.store_dir)
 
     def _gateway_address(self) -> tuple[str, int]:
-        host, port = self.settings.gateway_host, self.settings.gateway_port
-        host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        host, port = _client_host(self.settings.gateway_host), self.settings.gateway_port
         if not _port_free(port, host):
             raise StartupError(f"port {port} is in use; set ESAFETY_GATEWAY_PORT to another")
         return host, port
@@ -269,8 +302,13 @@ class Platform:
             log.info("NATS stopped")
 
 
+def _client_host(host: str) -> str:
+    """Where to reach a server from here: a wildcard bind is reachable on loopback."""
+    return "127.0.0.1" if host in ("0.0.0.0", "") else host
+
+
 def _print_ready(settings: Settings, data_dir: Path, logins: list[DemoLogin]) -> None:
-    url = f"http://{settings.gateway_host}:{settings.gateway_port}/graphql"
+    url = f"http://{_client_host(settings.gateway_host)}:{settings.gateway_port}/graphql"
     rows = [("username", "password", "school", "roles")] + [
         (lg.username, lg.password or "(unknown)", lg.school, ", ".join(lg.roles))
         for lg in logins]

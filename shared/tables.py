@@ -18,7 +18,6 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Table,
     Text,
@@ -26,7 +25,9 @@ from sqlalchemy import (
     Uuid,
 )
 
-kit_metadata = MetaData()
+from shared.db import new_metadata
+
+kit_metadata = new_metadata()
 
 # SQLite only auto-increments a plain INTEGER primary key.
 Position = BigInteger().with_variant(Integer(), "sqlite")

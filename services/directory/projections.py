@@ -28,10 +28,11 @@ from services.directory.domain.events import (
     RoleRemoved,
     SchoolOnboarded,
 )
+from shared.db import new_metadata
 from shared.events import Envelope, Event
 from shared.projection import Projection
 
-metadata = MetaData()
+metadata = new_metadata()
 
 authorities = Table(
     "authorities", metadata,
@@ -76,7 +77,7 @@ guardians = Table(
 
 # Not a projection: the service's own state for secrets, written in the same transaction as
 # the AccountOpened event, and kept out of events (see AccountOpened).
-credentials_metadata = MetaData()
+credentials_metadata = new_metadata()
 credentials = Table(
     "credentials", credentials_metadata,
     Column("person_id", String(64), primary_key=True),

@@ -90,7 +90,11 @@ def create_app(settings: Settings) -> Starlette:
             await runtime.nc.drain()
 
     async def healthz(_: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok", "nats": _nats_status(runtime.nc)})
+        # Not ready without NATS: every query goes through it, so take this pod out of rotation.
+        status = _nats_status(runtime.nc)
+        ok = status == "connected"
+        return JSONResponse({"status": "ok" if ok else "unavailable", "nats": status},
+                            status_code=200 if ok else 503)
 
     async def home(_: Request) -> HTMLResponse:
         return HTMLResponse(HOME)

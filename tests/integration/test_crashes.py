@@ -10,6 +10,9 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -158,3 +161,26 @@ class TestBrokerCrash:
         rows, totals = await tally.snapshot(slice_.db)
         assert sorted(str(r[0]) for r in rows) == sorted(stored)  # none lost, none extra
         assert sum(t[1] for t in totals) == len(stored) == 1500  # none applied twice
+
+
+class TestHealthProbe:
+    async def test_probe_follows_the_process_and_its_broker(self, slice_: Slice) -> None:
+        proc = slice_.process()
+        proc.start()
+
+        def probe() -> int:
+            return subprocess.run([sys.executable, "-m", "shared.healthcheck", "tally"],
+                                  env={**os.environ, **slice_.env}, cwd=ROOT,
+                                  capture_output=True).returncode
+
+        async def verdict() -> int:
+            return await asyncio.to_thread(probe)
+
+        try:
+            await eventually(verdict, lambda code: code == 0)
+            slice_.nats.kill()
+            await eventually(verdict, lambda code: code == 1)  # NATS is not connected
+            slice_.nats.restart()
+            await eventually(verdict, lambda code: code == 0)
+        finally:
+            proc.stop()

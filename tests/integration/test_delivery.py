@@ -97,6 +97,7 @@ class TestPoisonMessages:
                 config=ConsumerConfig(deliver_policy=DeliverPolicy.ALL))
             [parked] = await sub.fetch(1, timeout=5)
             await nc.close()
+            assert parked.headers is not None
             assert "this event can never be applied" in parked.headers["Esafety-Reason"]
             assert "failed 3 times" in parked.headers["Esafety-Reason"]
             _, totals = await tally.snapshot(svc.db)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from typing import ClassVar
+from uuid import UUID
 
 from pydantic import BaseModel
 from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, select, update
@@ -96,11 +97,17 @@ async def append_tallies(store: EventStore, aggregate_id: str, count: int,
                                         Metadata(school_id="test-school")))
 
 
-async def snapshot(db: Database) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+Row = tuple[UUID, str, int, int]
+Total = tuple[str, int, int]
+
+
+async def snapshot(db: Database) -> tuple[list[Row], list[Total]]:
     """The projection's full contents, in a stable order."""
     async with db.read() as conn:
-        r = [tuple(x) for x in await conn.execute(select(rows).order_by(rows.c.event_id))]
-        t = [tuple(x) for x in await conn.execute(select(totals).order_by(totals.c.aggregate_id))]
+        r = [(x.event_id, x.aggregate_id, x.version, x.amount)
+             for x in await conn.execute(select(rows).order_by(rows.c.event_id))]
+        t = [(x.aggregate_id, x.events, x.total)
+             for x in await conn.execute(select(totals).order_by(totals.c.aggregate_id))]
     return r, t
 
 

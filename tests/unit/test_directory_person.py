@@ -146,3 +146,9 @@ def test_every_refusal_is_a_typed_domain_error() -> None:
     with pytest.raises(DomainError) as err:
         when([], AssignRole(school_id=SCHOOL, person_id="nobody", role=Role.DSL))
     assert err.value.code == "not_found"
+
+
+def test_recording_a_leaver_twice_changes_nothing() -> None:
+    left = PersonLeft(person_id="p1", left_on=date(2026, 7, 20), reason="moved school")
+    again = RecordLeaver(school_id=SCHOOL, person_id="p1", left_on=date(2026, 7, 21))
+    assert when([ENROLLED_PUPIL, left], again) == []

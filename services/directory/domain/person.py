@@ -54,6 +54,8 @@ def decide(command: PersonCommand, state: Person) -> list[Event]:
     # A person of another school is "not found": never confirm another tenant's ids.
     if not state.exists or state.school_id != command.school_id:
         raise NotFound(f"no person {command.person_id} at this school", field="person_id")
+    if state.left and isinstance(command, RecordLeaver):
+        return []  # already recorded: recording it again changes nothing
     if state.left:
         raise InvalidInput(f"{command.person_id} has left the school", field="person_id")
     match command:
