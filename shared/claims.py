@@ -26,10 +26,19 @@ class Role(StrEnum):
     SCHOOL_ADMIN = "school_admin"
     LA_MODERATOR = "la_moderator"
     LA_ADMIN = "la_admin"
+    # A machine: an integrator's API key, bound to one school and to the scopes it was given.
+    INTEGRATOR = "integrator"
+
+
+class Scope(StrEnum):
+    """What an integrator key may do (people never carry scopes; their roles decide)."""
+
+    ROSTER_WRITE = "roster:write"
+    CAPTURES_WRITE = "captures:write"
 
 
 LA_ROLES = frozenset({Role.LA_MODERATOR, Role.LA_ADMIN})
-SCHOOL_ROLES = frozenset(Role) - LA_ROLES
+SCHOOL_ROLES = frozenset(Role) - LA_ROLES - {Role.INTEGRATOR}
 STAFF_ROLES = SCHOOL_ROLES - {Role.GOVERNOR}
 SAFEGUARDING_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL})
 
@@ -42,10 +51,17 @@ class Claims(BaseModel):
     school_id: str  # home tenant: a school id, or the LA id for LA staff
     la_id: str
     roles: frozenset[Role] = frozenset()
+    scopes: frozenset[Scope] = frozenset()
 
     @property
     def is_la(self) -> bool:
         return bool(self.roles & LA_ROLES)
+
+    def require_scope(self, school_id: str, scope: Scope) -> None:
+        """For integrator endpoints: the key's own school and a scope it was given."""
+        self.require_school(school_id)
+        if Role.INTEGRATOR not in self.roles or scope not in self.scopes:
+            raise Forbidden(f"this needs an integrator key with the scope {scope.value}")
 
     def has_any(self, roles: Iterable[Role]) -> bool:
         return bool(self.roles & frozenset(roles))

@@ -27,13 +27,12 @@ import nats
 from nats.aio.client import Client
 
 # The one place the kit knows a service: this module is the embedded platform's composition root.
+from services import SERVICES  # each runs as `python -m services.<name>`
 from services.directory.demo import LOGINS_FILE, DemoLogin, load_demo
 from shared.natsserver import NatsServer, free_port
 from shared.rpc import RpcClient
 from shared.settings import Settings
 
-# Adding a service is one line here: it must run as `python -m services.<name>`.
-SERVICES = ["directory"]
 GATEWAY = "gateway"
 NATS_PORT = 4333  # beside, not on, the usual 4222: a developer's own NATS stays untouched
 READY_TIMEOUT = 60.0  # per child, from spawn to answering its health check

@@ -22,7 +22,7 @@ from services.directory.domain.events import (
     RoleAssigned,
     RoleRemoved,
 )
-from shared.claims import LA_ROLES, Role
+from shared.claims import LA_ROLES, SCHOOL_ROLES, Role
 from shared.decider import Decider
 from shared.errors import AlreadyExists, InvalidInput, NotFound
 from shared.events import Event
@@ -31,7 +31,7 @@ PersonCommand = EnrolPerson | AssignRole | RemoveRole | LinkGuardian | RecordLea
 
 # Which roles each kind of person may hold (pupils, parents and visitors hold none).
 ROLES_BY_KIND: dict[PersonKind, frozenset[Role]] = {
-    PersonKind.STAFF: frozenset(Role) - LA_ROLES,
+    PersonKind.STAFF: SCHOOL_ROLES,
     PersonKind.GOVERNOR: frozenset({Role.GOVERNOR}),
     PersonKind.LA_STAFF: LA_ROLES,
 }
