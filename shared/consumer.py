@@ -34,7 +34,7 @@ from shared.errors import DomainError
 from shared.events import Envelope, Event, now, stop_if_cancelled
 from shared.projection import Projection, apply_new
 from shared.registry import EventRegistry, parse_envelope
-from shared.streams import dead_letter_subject, events_filter, events_stream
+from shared.streams import dead_letter_subject, events_filter, events_stream, wait_for_stream
 from shared.tables import dead_letters
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,7 @@ class ProjectionRunner:
                 for source in self.projection.sources]
 
     async def consume(self, js: JetStreamContext, source: str) -> None:
+        await wait_for_stream(js, events_stream(source))
         sub = await js.pull_subscribe(
             events_filter(source), durable=self.durable(source), stream=events_stream(source),
             # The server's own limit is a backstop beyond ours (a process that crashes on a

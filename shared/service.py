@@ -33,7 +33,7 @@ from shared.relay import OutboxRelay
 from shared.replay import chain, count_jetstream, replay_jetstream
 from shared.rpc import RpcRouter
 from shared.settings import Settings
-from shared.streams import declare_service_streams, events_stream, wait_for_stream
+from shared.streams import declare_service_streams
 from shared.tables import dead_letters, outbox
 from shared.telemetry import setup_tracing
 
@@ -90,8 +90,6 @@ class Service:
                                      max_reconnect_attempts=-1, name=f"{self.name}-relay")
         js = self.nc.jetstream()
         await declare_service_streams(js, self.name, replicas=self.settings.stream_replicas)
-        for source in {s for p in self.wiring.projections for s in p.sources}:
-            await wait_for_stream(js, events_stream(source))
         self.relay = OutboxRelay(self.name, self.db, self.kit.store, js)
         for runner in self.runners:
             runner.js = js

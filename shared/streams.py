@@ -7,6 +7,7 @@ with wildcards; poison messages go to `deadletter.<service>.<consumer>`.
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 
 from nats.js import JetStreamContext
@@ -15,6 +16,7 @@ from nats.js.errors import NotFoundError
 
 from shared.events import Envelope
 
+log = logging.getLogger(__name__)
 DUPLICATE_WINDOW_S = 120.0
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -62,11 +64,15 @@ async def declare_service_streams(js: JetStreamContext, service: str, replicas: 
 
 
 async def wait_for_stream(js: JetStreamContext, name: str) -> None:
-    """A consumer of another service's stream waits for its owner to declare it."""
-    async with asyncio.timeout(60):
-        while True:
-            try:
-                await js.stream_info(name)
-                return
-            except NotFoundError:
-                await asyncio.sleep(0.2)
+    """A consumer of another service's stream waits for its owner to declare it (the owner may
+    start later, or not exist yet at all: a consumer of a planned service just waits)."""
+    waited = 0
+    while True:
+        try:
+            await js.stream_info(name)
+            return
+        except NotFoundError:
+            if waited == 25:
+                log.info("waiting for stream %s (its service has not started yet)", name)
+            waited += 1
+            await asyncio.sleep(0.2 if waited < 50 else 2.0)
