@@ -84,6 +84,7 @@ class ProjectionRunner:
             try:
                 msgs = await sub.fetch(self.batch_size, timeout=1.0)
             except TimeoutError:  # nothing new; nats' own TimeoutError is a subclass
+                stop_if_cancelled()  # nats-py may turn our cancellation into a timeout
                 continue
             except (ConnectionClosedError, ServiceUnavailableError) as exc:
                 stop_if_cancelled()  # nats-py turns a cancel on a closed connection into this

@@ -55,7 +55,9 @@ class EventStore:
 
     async def append_in(self, conn: AsyncConnection, *batches: NewEvents) -> list[Envelope]:
         """Append inside the caller's transaction (for reactions that must be atomic)."""
-        envelopes = [env for batch in batches for env in await self._check(conn, batch)]
+        versions = await self._versions(conn, batches)
+        envelopes = [env for batch in batches
+                     for env in self._envelopes(batch, versions.get(batch.stream, 0))]
         if not envelopes:
             return []
         try:
@@ -67,8 +69,7 @@ class EventStore:
             raise ConcurrencyError(first.stream, first.expected_version) from exc
         return envelopes
 
-    async def _check(self, conn: AsyncConnection, batch: NewEvents) -> list[Envelope]:
-        current = await self._version(conn, batch.aggregate_type, batch.aggregate_id)
+    def _envelopes(self, batch: NewEvents, current: int) -> list[Envelope]:
         if current != batch.expected_version:
             raise ConcurrencyError(batch.stream, batch.expected_version, current)
         trace: dict[str, str] = {}
@@ -92,11 +93,24 @@ class EventStore:
                 "data": env.model_dump_json().encode(),
                 "headers": {"Nats-Msg-Id": str(env.event_id), **env.trace}}
 
-    async def _version(self, conn: AsyncConnection, aggregate_type: str, aggregate_id: str) -> int:
-        query = select(func.coalesce(func.max(events.c.version), 0)).where(
-            events.c.aggregate_type == aggregate_type, events.c.aggregate_id == aggregate_id
-        )
-        return int((await conn.execute(query)).scalar_one())
+    async def _versions(self, conn: AsyncConnection,
+                        batches: Sequence[NewEvents]) -> dict[str, int]:
+        """Current version of every stream in `batches`: one query per type and chunk, not one
+        per stream (a batch of a thousand captures is a thousand streams)."""
+        by_type: dict[str, list[str]] = {}
+        for batch in batches:
+            by_type.setdefault(batch.aggregate_type, []).append(batch.aggregate_id)
+        found: dict[str, int] = {}
+        for aggregate_type, ids in by_type.items():
+            unique = sorted(set(ids))
+            for i in range(0, len(unique), 500):
+                query = (select(events.c.aggregate_id, func.max(events.c.version))
+                         .where(events.c.aggregate_type == aggregate_type,
+                                events.c.aggregate_id.in_(unique[i:i + 500]))
+                         .group_by(events.c.aggregate_id))
+                for aggregate_id, version in await conn.execute(query):
+                    found[f"{aggregate_type}-{aggregate_id}"] = int(version)
+        return found
 
     async def load(self, aggregate_type: str, aggregate_id: str) -> list[Envelope]:
         query = (

@@ -28,6 +28,8 @@ from nats.aio.client import Client
 
 # The one place the kit knows a service: this module is the embedded platform's composition root.
 from services import SERVICES  # each runs as `python -m services.<name>`
+from services.agreement.demo import load_demo as load_agreement_demo
+from services.capture.demo import load_demo as load_capture_demo
 from services.directory.demo import LOGINS_FILE, DemoLogin, load_demo
 from shared.natsserver import NatsServer, free_port
 from shared.rpc import RpcClient
@@ -253,7 +255,11 @@ class Platform:
             gateway = self._gateway_address()
             await _until_ready(self._spawn(GATEWAY), _http_health(*gateway))
             log.info("loading the demo data")
-            return await load_demo(RpcClient(nc, self.settings.rpc_timeout), self.data_dir)
+            rpc = RpcClient(nc, self.settings.rpc_timeout)
+            logins = await load_demo(rpc, self.data_dir)
+            await load_agreement_demo(rpc)
+            await load_capture_demo(rpc)
+            return logins
         finally:
             await nc.close()
 

@@ -33,6 +33,8 @@ from services.directory.domain.commands import (
     RemoveRole,
 )
 from services.directory.domain.events import PersonKind
+from services.directory.integrations import tables as integration_tables
+from services.directory.integrations.handlers import add_integration_handlers
 from services.directory.projections import DirectoryView, credentials, credentials_metadata
 from shared.claims import LA_ROLES, STAFF_ROLES, Claims, Role
 from shared.errors import Forbidden, NotFound, Unauthenticated
@@ -142,4 +144,6 @@ def build(kit: Kit) -> Wiring:
             raise Unauthenticated("unknown username or wrong password")
         return Authenticated(claims=claims)
 
-    return Wiring(rpc=rpc, projections=[DirectoryView()], tables=[credentials_metadata])
+    add_integration_handlers(rpc, kit)
+    return Wiring(rpc=rpc, projections=[DirectoryView()],
+                  tables=[credentials_metadata, integration_tables.metadata])

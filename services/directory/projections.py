@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Sequence
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Column,
@@ -22,6 +23,7 @@ from services.directory.domain.events import (
     AccountOpened,
     AuthorityEstablished,
     GuardianLinked,
+    PersonDetailsChanged,
     PersonEnrolled,
     PersonLeft,
     RoleAssigned,
@@ -58,6 +60,7 @@ people = Table(
     Column("class_name", String(40)),
     Column("mis_id", String(64)),
     Column("email", String(200)),
+    Column("date_of_birth", Date),
     Column("username", String(64), unique=True),
     Column("left_on", Date),
     Column("leave_reason", String(200)),
@@ -85,8 +88,8 @@ credentials = Table(
     Column("password_hash", String(200), nullable=False),
 )
 
-HANDLED = (AuthorityEstablished, SchoolOnboarded, PersonEnrolled, RoleAssigned, RoleRemoved,
-           GuardianLinked, PersonLeft, AccountOpened)
+HANDLED = (AuthorityEstablished, SchoolOnboarded, PersonEnrolled, PersonDetailsChanged,
+           RoleAssigned, RoleRemoved, GuardianLinked, PersonLeft, AccountOpened)
 
 
 class DirectoryView(Projection):
@@ -95,6 +98,21 @@ class DirectoryView(Projection):
     handles = frozenset(e.type_name for e in HANDLED)
     metadata: ClassVar[MetaData] = metadata
 
+    async def apply_batch(self, conn: AsyncConnection,
+                          items: Sequence[tuple[Envelope, Event]]) -> None:
+        # A roster sync enrols thousands at once: one INSERT per run of enrolments, not each.
+        run: list[dict[str, Any]] = []
+        for env, event in items:
+            if isinstance(event, PersonEnrolled):
+                run.append(_person_row(env, event))
+                continue
+            if run:
+                await conn.execute(insert(people), run)
+                run = []
+            await self.apply(conn, env, event)
+        if run:
+            await conn.execute(insert(people), run)
+
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         match event:
             case AuthorityEstablished():
@@ -102,8 +120,10 @@ class DirectoryView(Projection):
             case SchoolOnboarded():
                 await conn.execute(insert(schools).values(**event.model_dump(mode="json")))
             case PersonEnrolled():
-                await conn.execute(insert(people).values(
-                    **event.model_dump(mode="json"), enrolled_at=env.occurred_at))
+                await conn.execute(insert(people).values(_person_row(env, event)))
+            case PersonDetailsChanged(person_id=pid):
+                await conn.execute(update(people).where(people.c.person_id == pid).values(
+                    **event.model_dump(exclude={"person_id"})))
             case RoleAssigned(person_id=pid, role=role):
                 await conn.execute(insert(roles).values(person_id=pid, role=role.value))
             case RoleRemoved(person_id=pid, role=role):
@@ -119,3 +139,8 @@ class DirectoryView(Projection):
             case AccountOpened(person_id=pid, username=username):
                 await conn.execute(update(people).where(people.c.person_id == pid).values(
                     username=username))
+
+
+def _person_row(env: Envelope, event: PersonEnrolled) -> dict[str, Any]:
+    return {**event.model_dump(mode="json", exclude={"date_of_birth"}),
+            "date_of_birth": event.date_of_birth, "enrolled_at": env.occurred_at}

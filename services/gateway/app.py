@@ -19,14 +19,15 @@ from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from services.gateway.auth import TokenIssuer, bearer_token, signing_key
+from services.gateway.auth import KeyVerifier, TokenIssuer, api_key, bearer_token, signing_key
 from services.gateway.context import Context
 from services.gateway.ratelimit import FailureWindow
+from services.gateway.roster.upload import oneroster_upload
 from services.gateway.schema import build_schema
 from services.gateway.settings import GatewaySettings
 from shared.claims import Claims
 from shared.errors import Unauthenticated
-from shared.rpc import RpcClient
+from shared.rpc import RpcClient, ServiceUnavailable
 from shared.settings import Settings
 from shared.telemetry import setup_tracing
 
@@ -46,16 +47,24 @@ class Runtime:
     logins: FailureWindow
     nc: Client | None = field(default=None, repr=False)
     rpc: RpcClient | None = field(default=None, repr=False)
+    keys: KeyVerifier | None = field(default=None, repr=False)
 
-    def context(self, request: HTTPConnection) -> Context:
-        assert self.rpc is not None, "the app's lifespan has not started"
+    async def context(self, request: HTTPConnection) -> Context:
+        assert self.rpc is not None and self.keys is not None, "the lifespan has not started"
         claims: Claims | None = None
         problem = None
+        headers = request.headers
         try:
-            token = bearer_token(request.headers.get("authorization"))
-            claims = self.tokens.verify(token) if token else None
+            key = api_key(headers.get("authorization"), headers.get("x-api-key"))
+            if key is not None:
+                claims = await self.keys.verify(key)
+            else:
+                token = bearer_token(headers.get("authorization"))
+                claims = self.tokens.verify(token) if token else None
         except Unauthenticated as exc:
             problem = exc.message
+        except ServiceUnavailable:
+            problem = "the API key could not be checked just now; try again"
         return Context(request=request, rpc=self.rpc, tokens=self.tokens, logins=self.logins,
                        claims=claims, auth_problem=problem)
 
@@ -70,7 +79,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
-        return self.runtime.context(request)
+        return await self.runtime.context(request)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -83,6 +92,7 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         runtime.nc = await nats.connect(gw.nats_url, name="gateway", max_reconnect_attempts=-1)
         runtime.rpc = RpcClient(runtime.nc, timeout=gw.rpc_timeout)
+        runtime.keys = KeyVerifier(runtime.rpc)
         log.info("gateway connected to NATS at %s", gw.nats_url)
         try:
             yield
@@ -102,7 +112,9 @@ def create_app(settings: Settings) -> Starlette:
     graphql = GraphQLApp(runtime)
     return Starlette(
         routes=[Route("/", home), Route("/healthz", healthz),
-                Route("/graphql", graphql, methods=["GET", "POST"])],
+                Route("/graphql", graphql, methods=["GET", "POST"]),
+                Route("/integrations/oneroster", oneroster_upload(runtime.context),
+                      methods=["POST"])],
         middleware=[Middleware(OpenTelemetryMiddleware)],
         lifespan=lifespan,
     )

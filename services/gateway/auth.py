@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,8 +15,10 @@ from pathlib import Path
 import jwt
 from pydantic import ValidationError
 
+from services.directory.integrations.contracts import Verified
 from shared.claims import Claims
-from shared.errors import Unauthenticated
+from shared.errors import InvalidInput, Unauthenticated
+from shared.rpc import RpcClient
 from shared.settings import Settings
 
 ALGORITHM = "HS256"
@@ -92,5 +97,54 @@ def bearer_token(header: str | None) -> str | None:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("the Authorization header must be 'Bearer <token>'")
+        raise Unauthenticated("the Authorization header must be 'Bearer <token>' "
+                              "or 'ApiKey <key>'")
     return token.strip()
+
+
+def api_key(authorization: str | None, x_api_key: str | None) -> str | None:
+    """An integrator's key, from `Authorization: ApiKey <key>` or `X-Api-Key: <key>`."""
+    if x_api_key is not None:
+        if not x_api_key.strip():
+            raise Unauthenticated("the X-Api-Key header is empty")
+        return x_api_key.strip()
+    scheme, _, key = (authorization or "").partition(" ")
+    if scheme.lower() != "apikey":
+        return None
+    if not key.strip():
+        raise Unauthenticated("the Authorization header must be 'ApiKey <key>'")
+    return key.strip()
+
+
+class KeyVerifier:
+    """Asks the directory (`VerifyApiKey`) and remembers the answer for a few seconds, so a
+    busy integrator costs one check per key per `ttl`; a revocation takes effect within it."""
+
+    MAX_ENTRIES = 10_000  # random keys sprayed at us must not grow this without bound
+
+    def __init__(self, rpc: RpcClient, ttl: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rpc, self.ttl, self.clock = rpc, ttl, clock
+        self._seen: dict[str, tuple[float, Claims | str]] = {}
+
+    async def verify(self, key: str) -> Claims:
+        # Keyed by a hash: the secrets themselves are not kept in memory.
+        cache_key = hashlib.sha256(key.encode()).hexdigest()
+        hit = self._seen.get(cache_key)
+        if hit is None or hit[0] <= self.clock():
+            hit = (self.clock() + self.ttl, await self._ask(key))
+            if len(self._seen) >= self.MAX_ENTRIES:
+                self._seen.clear()
+            self._seen[cache_key] = hit
+        if isinstance(hit[1], str):
+            raise Unauthenticated(hit[1])
+        return hit[1]
+
+    async def _ask(self, key: str) -> Claims | str:
+        try:
+            reply = await self.rpc.call("directory", "VerifyApiKey", {"key": key}, None)
+        except Unauthenticated as exc:
+            return exc.message
+        except InvalidInput:
+            return "unknown API key"
+        return Verified.model_validate(reply).claims

@@ -47,7 +47,7 @@ Info = strawberry.Info[Context, None]
 
 
 class IsAuthenticated(BasePermission):
-    message = "sign in first (send 'Authorization: Bearer <token>')"
+    message = "sign in first (send 'Authorization: Bearer <token>' or 'ApiKey <key>')"
     error_extensions = {"code": "unauthenticated"}
 
     def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:

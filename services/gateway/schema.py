@@ -13,12 +13,17 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from services.gateway.agreement.schema import AgreementMutation, AgreementQuery
+from services.gateway.capture.schema import CaptureMutation, CaptureQuery
 from services.gateway.directory.schema import DirectoryMutation, DirectoryQuery
 from services.gateway.errors import ErrorCodes, GatewaySchema, MaskUnexpected
+from services.gateway.roster.schema import RosterMutation, RosterQuery
 from services.gateway.session.schema import SessionMutation, SessionQuery
 
-Query = merge_types("Query", (SessionQuery, DirectoryQuery))
-Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation))
+Query = merge_types("Query", (SessionQuery, DirectoryQuery, RosterQuery, AgreementQuery,
+                              CaptureQuery))
+Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation, RosterMutation,
+                                    AgreementMutation, CaptureMutation))
 
 MAX_DEPTH = 10
 # Cheap caps on one request's size, so that a single POST cannot fan out into many RPCs.

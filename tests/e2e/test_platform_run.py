@@ -23,9 +23,9 @@ from typing import Any
 import httpx
 import pytest
 
+from services import SERVICES
 from services.directory.demo import GLENFIELD, LOGINS_FILE, OAKRIDGE, SchoolSpec
 from shared.natsserver import free_port
-from shared.supervisor import SERVICES
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e-demo-password"

@@ -79,7 +79,8 @@ class TestLaAdmin:
     async def test_sees_every_school_of_the_la(self, platform: Platform) -> None:
         token = await platform.token("la.admin")
         schools = (await platform.gql(SCHOOLS, token=token))["data"]["schools"]
-        assert {s["schoolId"] for s in schools} == {A, B}
+        # Other e2e modules onboard schools of their own into the same LA.
+        assert {A, B} <= {s["schoolId"] for s in schools}
         assert {s["laId"] for s in schools} == {LA}
         for school, someone in ((A, "a-teacher"), (B, "b-pupil")):
             found = await platform.gql(PERSON, {"s": school, "p": someone}, token)

@@ -62,7 +62,7 @@ async def test_upgrade_creates_exactly_the_models_tables(directory: Service) -> 
     await migrate.upgrade(directory)
     assert await table_names(directory.db) == model_tables(directory) | {
         "alembic_version_directory"}
-    assert await current_version(directory) == "0001"
+    assert await current_version(directory) == "0002"
 
 
 async def test_no_service_drifts_from_its_migrations(db_url: str, tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ async def test_upgrading_twice_is_a_no_op(directory: Service) -> None:
     async with directory.db.begin() as conn:
         await conn.execute(insert(authorities).values(la_id="la", name="Somewhere"))
     await migrate.upgrade(directory)
-    assert await current_version(directory) == "0001"
+    assert await current_version(directory) == "0002"
     assert await table_names(directory.db) == model_tables(directory) | {
         "alembic_version_directory"}
     async with directory.db.read() as conn:

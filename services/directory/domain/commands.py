@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.directory.domain.events import PersonKind, Phase
-from shared.claims import Role
+from shared.claims import Role, Scope
 
 Slug = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,39}$")
 Name = Field(min_length=1, max_length=100)
+Email = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
 
 
 class Command(BaseModel):
@@ -39,7 +40,8 @@ class EnrolPerson(Command):
     year_group: int | None = Field(default=None, ge=0, le=14, description="0 = Reception")
     class_name: str | None = Field(default=None, max_length=40)
     mis_id: str | None = Field(default=None, max_length=64)
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+$")
+    email: str | None = Email
+    date_of_birth: date | None = None
 
 
 class PersonCommand(Command):
@@ -68,3 +70,34 @@ class RecordLeaver(PersonCommand):
 class OpenAccount(PersonCommand):
     username: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{2,63}$")
     password_hash: str = Field(min_length=20)
+
+
+class SyncPerson(PersonCommand):
+    """Upsert from a school's MIS: enrol, or bring details up to date; add roles and links."""
+
+    kind: PersonKind
+    mis_id: str = Field(min_length=1, max_length=64)
+    given_name: str = Name
+    family_name: str = Name
+    year_group: int | None = Field(default=None, ge=0, le=14)
+    class_name: str | None = Field(default=None, max_length=40)
+    email: str | None = Email
+    date_of_birth: date | None = None
+    roles: frozenset[Role] = frozenset()
+    guardian_of: dict[str, str] = Field(default_factory=dict,
+                                        description="pupil person id -> relationship")
+
+
+class IssueApiKey(Command):
+    school_id: str = Slug
+    key_id: str = Field(pattern=r"^[a-z0-9]{8,32}$")
+    name: str = Name
+    scopes: frozenset[Scope] = Field(min_length=1)
+    created_by: str = Field(min_length=1, max_length=64)
+    expires_at: datetime | None = None
+
+
+class RevokeApiKey(Command):
+    school_id: str = Slug
+    key_id: str = Field(min_length=1, max_length=32)
+    revoked_by: str = Field(min_length=1, max_length=64)

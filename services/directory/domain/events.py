@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from shared.claims import Role
+from shared.claims import Role, Scope
 from shared.events import Event
 from shared.registry import registry
 
@@ -56,6 +56,21 @@ class PersonEnrolled(Event):
     class_name: str | None = None
     mis_id: str | None = None
     email: str | None = None
+    date_of_birth: date | None = None
+
+
+@registry.register
+class PersonDetailsChanged(Event):
+    """The person's details now read as given (all of them, so the event stands alone)."""
+
+    type_name = "PersonDetailsChanged"
+    person_id: str
+    given_name: str
+    family_name: str
+    year_group: int | None = None
+    class_name: str | None = None
+    email: str | None = None
+    date_of_birth: date | None = None
 
 
 @registry.register
@@ -107,3 +122,24 @@ class UsernameClaimed(Event):
     type_name = "UsernameClaimed"
     username: str
     person_id: str
+
+
+@registry.register
+class ApiKeyIssued(Event):
+    """An integrator key for one school. Its secret is not here (see AccountOpened): only a
+    hash of it, in the directory's api_keys table."""
+
+    type_name = "ApiKeyIssued"
+    key_id: str
+    school_id: str
+    name: str
+    scopes: list[Scope]
+    created_by: str
+    expires_at: datetime | None = None
+
+
+@registry.register
+class ApiKeyRevoked(Event):
+    type_name = "ApiKeyRevoked"
+    key_id: str
+    revoked_by: str

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 from typing import assert_never
 
 from services.directory.domain.commands import (
@@ -12,10 +13,12 @@ from services.directory.domain.commands import (
     OpenAccount,
     RecordLeaver,
     RemoveRole,
+    SyncPerson,
 )
 from services.directory.domain.events import (
     AccountOpened,
     GuardianLinked,
+    PersonDetailsChanged,
     PersonEnrolled,
     PersonKind,
     PersonLeft,
@@ -27,7 +30,8 @@ from shared.decider import Decider
 from shared.errors import AlreadyExists, InvalidInput, NotFound
 from shared.events import Event
 
-PersonCommand = EnrolPerson | AssignRole | RemoveRole | LinkGuardian | RecordLeaver | OpenAccount
+PersonCommand = (EnrolPerson | AssignRole | RemoveRole | LinkGuardian | RecordLeaver | OpenAccount
+                 | SyncPerson)
 
 # Which roles each kind of person may hold (pupils, parents and visitors hold none).
 ROLES_BY_KIND: dict[PersonKind, frozenset[Role]] = {
@@ -46,11 +50,32 @@ class Person:
     guardian_of: frozenset[str] = frozenset()
     left: bool = False
     username: str | None = None
+    details: Details | None = None
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a roster sync may change, compared as a whole to tell an update from a no-op."""
+
+    given_name: str
+    family_name: str
+    year_group: int | None = None
+    class_name: str | None = None
+    email: str | None = None
+    date_of_birth: date | None = None
+
+    @classmethod
+    def of(cls, source: EnrolPerson | SyncPerson | PersonEnrolled | PersonDetailsChanged
+           ) -> Details:
+        return cls(source.given_name, source.family_name, source.year_group, source.class_name,
+                   source.email, source.date_of_birth)
 
 
 def decide(command: PersonCommand, state: Person) -> list[Event]:
     if isinstance(command, EnrolPerson):
         return _enrol(command, state)
+    if isinstance(command, SyncPerson) and not state.exists:
+        return _enrol_from_roster(command, state)
     # A person of another school is "not found": never confirm another tenant's ids.
     if not state.exists or state.school_id != command.school_id:
         raise NotFound(f"no person {command.person_id} at this school", field="person_id")
@@ -82,6 +107,8 @@ def decide(command: PersonCommand, state: Person) -> list[Event]:
             if state.username is not None:
                 raise AlreadyExists(f"{command.person_id} already has a login", field="username")
             return [AccountOpened(person_id=command.person_id, username=username)]
+        case SyncPerson():
+            return _sync(command, state)
         case _:
             assert_never(command)
 
@@ -96,10 +123,46 @@ def _enrol(command: EnrolPerson, state: Person) -> list[Event]:
     return [PersonEnrolled(**command.model_dump())]
 
 
+def _enrol_from_roster(command: SyncPerson, state: Person) -> list[Event]:
+    enrolled = _enrol(EnrolPerson(**command.model_dump(exclude={"roles", "guardian_of"})), state)
+    return enrolled + _additions(command, Person(kind=command.kind))
+
+
+def _sync(command: SyncPerson, state: Person) -> list[Event]:
+    """Only what differs: the same roster row applied twice yields nothing the second time."""
+    if command.kind is not state.kind:
+        raise InvalidInput(f"{command.mis_id} is a {state.kind} here, not a {command.kind}",
+                           field="kind")
+    _enrol(EnrolPerson(**command.model_dump(exclude={"roles", "guardian_of"})), Person())
+    details = Details.of(command)
+    changed: list[Event] = [] if details == state.details else [PersonDetailsChanged(
+        person_id=command.person_id, **asdict(details))]
+    return changed + _additions(command, state)
+
+
+def _additions(command: SyncPerson, state: Person) -> list[Event]:
+    """Roles and guardian links the roster adds. It never removes what the platform granted
+    (a DSL role, say, is the school's decision, not the MIS's)."""
+    allowed = ROLES_BY_KIND.get(command.kind, frozenset())
+    refused = sorted(r.value for r in command.roles - allowed)
+    if refused:
+        raise InvalidInput(f"a {command.kind} cannot hold the roles {', '.join(refused)}",
+                           field="roles")
+    if command.guardian_of and command.kind is not PersonKind.PARENT:
+        raise InvalidInput("only a parent/carer can be linked to a pupil", field="guardian_of")
+    pid = command.person_id
+    return [*(RoleAssigned(person_id=pid, role=r) for r in sorted(command.roles - state.roles)),
+            *(GuardianLinked(person_id=pid, pupil_id=p, relationship=rel)
+              for p, rel in sorted(command.guardian_of.items()) if p not in state.guardian_of)]
+
+
 def evolve(state: Person, event: Event) -> Person:
     match event:
         case PersonEnrolled(school_id=school_id, kind=kind):
-            return Person(exists=True, school_id=school_id, kind=kind)
+            return Person(exists=True, school_id=school_id, kind=kind,
+                          details=Details.of(event))
+        case PersonDetailsChanged():
+            return replace(state, details=Details.of(event))
         case RoleAssigned(role=role):
             return replace(state, roles=state.roles | {role})
         case RoleRemoved(role=role):

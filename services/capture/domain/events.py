@@ -1,0 +1,191 @@
+"""Capture events (facts, past tense). Type names are stable: they are stored forever."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.events import Event
+from shared.registry import registry
+
+
+class Category(StrEnum):
+    BULLYING = "bullying"
+    GROOMING_CSE = "grooming_cse"
+    SEXUAL_CONTENT = "sexual_content"
+    SELF_HARM = "self_harm"
+    SUICIDE = "suicide"
+    EXTREMISM = "extremism"
+    DRUGS = "drugs"
+    GAMBLING = "gambling"
+    VIOLENCE = "violence"
+    DISCRIMINATION = "discrimination"
+    WEAPONS = "weapons"
+    UNMODERATED_CHAT = "unmoderated_chat"
+    GAMING = "gaming"
+    UNCLASSIFIED = "unclassified"  # the product flagged it, no phrase of ours matched
+
+
+class Grade(StrEnum):
+    FALSE_POSITIVE = "false_positive"
+    NO_FURTHER_ACTION = "no_further_action"
+    CONCERN = "concern"
+    VIOLATION = "violation"
+    URGENT_CHILD_PROTECTION = "urgent_child_protection"
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"  # severity 5
+    HIGH = "high"  # 4
+    NORMAL = "normal"  # 3
+    LOW = "low"  # 1-2, or nothing matched
+
+
+class Phrase(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    phrase: str
+    category: Category
+    severity: int
+
+
+class Match(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    phrase: str
+    category: Category
+    severity: int
+    source: str  # "la" or "school"
+
+
+@registry.register
+class CaptureReceived(Event):
+    """A monitoring product's capture. The screenshot is only referenced (object store)."""
+
+    type_name = "CaptureReceived"
+    capture_id: str
+    school_id: str
+    la_id: str
+    product: str
+    product_capture_id: str
+    captured_at: datetime
+    machine: str
+    username: str
+    trigger: str
+    product_category: str | None = None
+    product_severity: int | None = None
+    excerpt: str = ""
+    url: str | None = None
+    screenshot_sha256: str | None = None
+    screenshot_type: str | None = None
+    screenshot_bytes: int | None = None
+
+
+@registry.register
+class CaptureTriaged(Event):
+    type_name = "CaptureTriaged"
+    capture_id: str
+    category: Category
+    severity: int
+    priority: Priority
+    matches: list[Match] = []
+
+
+@registry.register
+class CaptureClaimed(Event):
+    type_name = "CaptureClaimed"
+    capture_id: str
+    moderator: str
+    until: datetime
+
+
+@registry.register
+class CaptureReleased(Event):
+    type_name = "CaptureReleased"
+    capture_id: str
+    moderator: str
+
+
+@registry.register
+class CaptureModerated(Event):
+    type_name = "CaptureModerated"
+    capture_id: str
+    grade: Grade
+    notes: str
+    moderator: str
+    bulk: bool = False
+
+
+@registry.register
+class CaptureRegraded(Event):
+    type_name = "CaptureRegraded"
+    capture_id: str
+    grade: Grade
+    previous: Grade
+    reason: str
+    notes: str
+    moderator: str
+
+
+@registry.register
+class ConcernEscalated(Event):
+    """A capture graded concern or worse goes to the school's safeguarding leads; `urgent`
+    ones at once. Alert delivery and acknowledgement react to this (not built yet)."""
+
+    type_name = "ConcernEscalated"
+    capture_id: str
+    grade: Grade
+    category: Category
+    severity: int
+    urgent: bool
+    notes: str
+
+
+@registry.register
+class ScreenshotViewed(Event):
+    """Who looked at a capture's screenshot: the audit trail of a sensitive image."""
+
+    type_name = "ScreenshotViewed"
+    capture_id: str
+    viewer: str
+    viewer_name: str
+    viewer_school: str
+    roles: list[str]
+
+
+@registry.register
+class LibraryPhrasesAdded(Event):
+    """LA-wide phrases added, or changed when the phrase was already there."""
+
+    type_name = "LibraryPhrasesAdded"
+    la_id: str
+    phrases: list[Phrase]
+    by: str
+
+
+@registry.register
+class LibraryPhraseRemoved(Event):
+    type_name = "LibraryPhraseRemoved"
+    la_id: str
+    phrase: str
+    by: str
+
+
+@registry.register
+class SchoolPhraseAdded(Event):
+    type_name = "SchoolPhraseAdded"
+    phrase: Phrase
+    reason: str
+    by: str
+
+
+@registry.register
+class SchoolPhraseExcluded(Event):
+    """An LA phrase a school does not want matched for its pupils (the reason is audited)."""
+
+    type_name = "SchoolPhraseExcluded"
+    phrase: str
+    reason: str
+    by: str

@@ -1,0 +1,35 @@
+"""Capture entry points: ingest for monitoring products, the keyword library, the LA
+moderation queue and the school's view, over NATS request-reply.
+
+Each handler authorises the caller for the school named in the request, then runs a command
+through the bus or reads the projection. `clock` is injectable: claims expire by it.
+"""
+
+from __future__ import annotations
+
+from services.capture.contracts import SERVICE, IngestCaptures, IngestResult
+from services.capture.ingest import Clock, Ingestor
+from services.capture.keywords import Keywords
+from services.capture.moderation import Moderation
+from services.capture.projections import CaptureQueue
+from services.capture.screenshots import ScreenshotStore
+from shared.claims import Claims, Scope
+from shared.events import now
+from shared.rpc import RpcRouter
+from shared.service import Kit, Wiring
+
+
+def build(kit: Kit, clock: Clock = now, claim_minutes: int = 15) -> Wiring:
+    rpc = RpcRouter(SERVICE)
+    screenshots = ScreenshotStore(kit.settings.nats_url, kit.settings.stream_replicas)
+    keywords = Keywords(kit)
+    ingestor = Ingestor(kit, keywords, screenshots, clock)
+
+    @rpc.handler("IngestCaptures")
+    async def ingest(cmd: IngestCaptures, caller: Claims) -> IngestResult:
+        caller.require_scope(cmd.school_id, Scope.CAPTURES_WRITE)
+        return await ingestor.ingest(cmd, caller)
+
+    keywords.routes(rpc)
+    Moderation(kit, screenshots, clock, claim_minutes).routes(rpc)
+    return Wiring(rpc=rpc, projections=[CaptureQueue()])

@@ -1,0 +1,1 @@
+"""What integrators reach: API keys (issue, revoke, verify) and the MIS roster sync."""

@@ -1,0 +1,1 @@
+"""The agreement feature of the schema: templates, signatures, the internet-access register."""

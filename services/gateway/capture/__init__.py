@@ -1,0 +1,1 @@
+"""The capture feature of the schema: ingest, keyword library, moderation queue, screenshots."""

@@ -1,0 +1,113 @@
+"""Capture throughput: ingest -> triaged -> visible in the moderation queue, and triage alone
+against a library of 5,000 phrases. Figures only; `make bench` prints them.
+
+The service runs in this process on a real NATS and SQLite; batches of 1,000 captures go in
+over its RPC (as the gateway sends them), a few batches in flight at once. "Visible in the
+queue" is the projection's row count reaching n.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import nats
+from sqlalchemy import func, select
+
+from services.capture.contracts import MAX_PHRASES_PER_REQUEST
+from services.capture.domain.events import Category, Phrase
+from services.capture.domain.library import Library, SchoolKeywords
+from services.capture.domain.triage import Matcher, effective, triage
+from services.capture.handlers import build
+from services.capture.projections import captures
+from shared.claims import Claims, Role, Scope
+from shared.rpc import RpcClient
+from shared.service import Service
+from shared.settings import Settings
+
+LA, SCHOOL = "la-bench", "bench-school"
+KEY = Claims(subject="bench-key", school_id=SCHOOL, la_id=LA, roles=frozenset({Role.INTEGRATOR}),
+             scopes=frozenset({Scope.CAPTURES_WRITE}))
+ADMIN = Claims(subject="bench-admin", school_id=LA, la_id=LA, roles=frozenset({Role.LA_ADMIN}))
+WORDS = ("blue", "river", "quiet", "lamp", "orbit", "pencil", "maple", "stone", "cloud", "tiger",
+         "violet", "harbour", "echo", "garden", "signal", "copper", "meadow", "rocket")
+
+
+def library(size: int, rng: random.Random) -> list[dict[str, Any]]:
+    cats = [c for c in Category if c is not Category.UNCLASSIFIED]
+    phrases = {f"{rng.choice(WORDS)} {rng.choice(WORDS)} {i}" for i in range(size)}
+    return [{"phrase": p, "category": rng.choice(cats).value, "severity": rng.randint(1, 5)}
+            for p in sorted(phrases)]
+
+
+def texts(n: int, phrases: list[dict[str, Any]], rng: random.Random) -> list[str]:
+    """Sentences of ~40 words; half hold one library phrase."""
+    out = []
+    for i in range(n):
+        words = [rng.choice(WORDS) for _ in range(40)]
+        if i % 2 == 0:
+            words.insert(rng.randrange(40), phrases[rng.randrange(len(phrases))]["phrase"])
+        out.append(" ".join(words))
+    return out
+
+
+def capture(i: int, text: str, at: datetime) -> dict[str, Any]:
+    return {"product": "BenchWatch", "product_capture_id": f"b-{i}", "machine": "PC-01",
+            "captured_at": (at - timedelta(seconds=i)).isoformat(), "username": f"pupil{i % 300}",
+            "trigger": text[:40], "excerpt": text, "url": "https://example.org/page"}
+
+
+def measure_triage(n: int, phrases: list[dict[str, Any]], corpus: list[str]) -> float:
+    lib = Library({p["phrase"]: Phrase(**p) for p in phrases})
+    matcher = Matcher(effective(lib, SchoolKeywords({}, {})))
+    t0 = time.perf_counter()
+    for i in range(n):
+        text = corpus[i % len(corpus)]
+        triage("c", matcher, text[:40], text, None, None)
+    return n / (time.perf_counter() - t0)
+
+
+async def measure_captures(nats_url: str, data_dir: Path, n: int = 20000,
+                           batch: int = 1000, in_flight: int = 4) -> dict[str, float]:
+    rng = random.Random(7)
+    phrases = library(5000, rng)
+    corpus = texts(min(n, 5000), phrases, rng)
+    at = datetime.now(UTC)
+    items = [capture(i, corpus[i % len(corpus)], at) for i in range(n)]
+    result = {"triage_5000_phrases": measure_triage(n, phrases, corpus),
+              "capture_json_bytes": float(len(json.dumps(items[0])))}
+    service = Service("capture", build, Settings(nats_url=nats_url, data_dir=data_dir))
+    await service.start()
+    nc = await nats.connect(nats_url)
+    rpc = RpcClient(nc, timeout=120)
+    try:
+        for i in range(0, len(phrases), MAX_PHRASES_PER_REQUEST):
+            await rpc.call("capture", "AddLibraryPhrases",
+                           {"phrases": phrases[i:i + MAX_PHRASES_PER_REQUEST]}, ADMIN)
+        gate = asyncio.Semaphore(in_flight)
+
+        async def send(chunk: list[dict[str, Any]]) -> None:
+            async with gate:
+                await rpc.call("capture", "IngestCaptures",
+                               {"school_id": SCHOOL, "captures": chunk}, KEY)
+
+        t0 = time.perf_counter()
+        await asyncio.gather(*(send(items[i:i + batch]) for i in range(0, n, batch)))
+        stored = time.perf_counter() - t0
+        while await _queued(service) < n:  # noqa: ASYNC110 - polling the table is the measurement
+            await asyncio.sleep(0.05)
+        total = time.perf_counter() - t0
+    finally:
+        await nc.close()
+        await service.stop()
+    return {**result, "ingest_stored": n / stored, "ingest_to_queue": n / total}
+
+
+async def _queued(service: Service) -> int:
+    async with service.db.read() as conn:
+        return int((await conn.execute(select(func.count()).select_from(captures))).scalar_one())
