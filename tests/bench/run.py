@@ -14,8 +14,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from shared.natsserver import NatsServer
+from tests.bench.captures import measure_captures
 from tests.bench.kit_pipeline import measure_kit, sample_envelope_size
 from tests.bench.raw_nats import measure_raw
+from tests.bench.roster import measure_roster
 
 
 async def main(n: int, sync_always: bool) -> None:
@@ -27,6 +29,10 @@ async def main(n: int, sync_always: bool) -> None:
         try:
             raw = await measure_raw(server.url, n=n, payload_size=size)
             kit = await measure_kit(server.url, Path(tmp) / "data", n=n, text_len=text_len)
+            captures = await measure_captures(server.url, Path(tmp) / "captures", n=n // 4)
+            raw_captures = await measure_raw(server.url, n=n // 4,
+                                             payload_size=int(captures["capture_json_bytes"]))
+            roster = await measure_roster(server.url, Path(tmp) / "roster", n=10_000)
         finally:
             server.stop()
     mode = "sync_interval: always" if sync_always else "default sync"
@@ -38,6 +44,17 @@ async def main(n: int, sync_always: bool) -> None:
     print(f"  kit append->publish->project   {kit['append_publish_project']:>9,.0f} /s")
     ratio = kit["append_publish_project"] / raw["publish_pipelined"]
     print(f"  ratio kit / raw pipelined      {ratio:>9.2f}x  (aim: >= 0.25x)")
+    size_c = captures["capture_json_bytes"]
+    print(f"\nCaptures ({n // 4}, {size_c:.0f} bytes each, batches of 1,000)")
+    print(f"  triage, 5,000-phrase library   {captures['triage_5000_phrases']:>9,.0f} /s")
+    print(f"  ingest, stored                 {captures['ingest_stored']:>9,.0f} /s")
+    print(f"  ingest -> triaged -> in queue  {captures['ingest_to_queue']:>9,.0f} /s  (aim: 5,000)")
+    cratio = captures["ingest_to_queue"] / raw_captures["publish_pipelined"]
+    print(f"  ratio to raw pipelined publish {cratio:>9.2f}x")
+    print("\nMIS roster sync (10,000 people)")
+    print(f"  created                        {roster['created']:>9,.0f} /s")
+    print(f"  created and in the read model  {roster['created_and_projected']:>9,.0f} /s")
+    print(f"  re-sync, nothing changed       {roster['unchanged']:>9,.0f} /s")
 
 
 if __name__ == "__main__":
