@@ -10,8 +10,9 @@ import argparse
 import asyncio
 import logging
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import nats
 from faststream.nats import NatsBroker
@@ -61,6 +62,8 @@ class Wiring:
     rpc: RpcRouter
     projections: Sequence[Projection] = ()
     tables: Sequence[MetaData] = ()
+    # Long-running jobs of the service (timers): started with it, cancelled when it stops.
+    tasks: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
 
 
 @dataclass
@@ -99,6 +102,8 @@ class Service:
         for runner in self.runners:
             self._tasks.extend(runner.tasks())
         self._tasks.append(asyncio.create_task(self._heartbeat(), name=f"{self.name}-heartbeat"))
+        for job in self.wiring.tasks:
+            self._tasks.append(asyncio.create_task(job(), name=f"{self.name}-{job.__name__}"))
         log.info("%s service started", self.name)
 
     def _broker(self) -> NatsBroker:

@@ -1,7 +1,7 @@
 """`python -m services.agreement [run|rebuild]`."""
 
 from services.agreement.handlers import build
-from services.agreement.periodic import AgreementService
+from shared.service import Service
 
 if __name__ == "__main__":
-    AgreementService("agreement", build).main()
+    Service("agreement", build).main()

@@ -36,6 +36,7 @@ from services.agreement.domain.events import SignMethod
 from services.agreement.domain.rules import rules
 from services.agreement.domain.template import Publish, template, template_id
 from services.agreement.people import People
+from services.agreement.periodic import enforce_periodically
 from services.agreement.projections import Register
 from services.agreement.reactions import LeaverReaction, SanctionReaction
 from shared.claims import LA_ROLES, STAFF_ROLES, Claims, Role
@@ -152,4 +153,7 @@ def build(kit: Kit) -> Wiring:
 
     projections = [Register(), People(), LeaverReaction(kit.store, kit.registry),
                    SanctionReaction(kit.store, kit.registry)]
-    return Wiring(rpc=rpc, projections=projections)
+    async def grace_periods() -> None:
+        await enforce_periodically(kit)
+
+    return Wiring(rpc=rpc, projections=projections, tasks=[grace_periods])

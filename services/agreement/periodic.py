@@ -12,7 +12,7 @@ from sqlalchemy import distinct, select
 from services.agreement.assess import reassess_school, today
 from services.agreement.people import people
 from shared.events import stop_if_cancelled
-from shared.service import Kit, Service
+from shared.service import Kit
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 3600.0  # hourly: a grace period ends at most an hour late
@@ -33,12 +33,3 @@ async def enforce_periodically(kit: Kit, every: float = EVERY_SECONDS) -> None:
             log.exception("enforcing grace periods failed; trying again later")
         await asyncio.sleep(every)
 
-
-class AgreementService(Service):
-    """The kit's service plus the timer. (A `tasks` hook on the kit's `Wiring` would make this
-    subclass unnecessary.)"""
-
-    async def start(self) -> None:
-        await super().start()
-        self._tasks.append(asyncio.create_task(enforce_periodically(self.kit),
-                                               name="agreement-grace-periods"))
