@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +28,8 @@ from nats.errors import ConnectionClosedError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import ServiceUnavailableError
-from opentelemetry import propagate, trace
+from opentelemetry import metrics, propagate, trace
+from opentelemetry.metrics import CallbackOptions, Observation
 from sqlalchemy import func, insert, select
 
 from shared.db import Database
@@ -47,9 +50,27 @@ class ConsumerStats:
     applied: int = 0
     parked: int = 0
     retried: int = 0
+    # Messages still waiting in each source stream after the last fetch (the consumer's lag).
+    lag: dict[str, int] = field(default_factory=dict)
 
 
-@dataclass
+meter = metrics.get_meter("esafety.consumer")
+APPLIED = meter.create_counter("esafety.events.applied", description="events applied, per consumer")
+PARKED = meter.create_counter("esafety.events.parked", description="poison messages parked")
+RUNNERS: weakref.WeakSet[ProjectionRunner] = weakref.WeakSet()
+
+
+def _observe_lag(_: CallbackOptions) -> Iterable[Observation]:
+    for runner in RUNNERS:
+        for source, pending in runner.stats.lag.items():
+            yield Observation(pending, {"consumer": runner.durable(source)})
+
+
+meter.create_observable_gauge("esafety.consumer.lag", callbacks=[_observe_lag],
+                              description="messages not yet fetched by the consumer")
+
+
+@dataclass(eq=False)  # identity: kept in a WeakSet
 class ProjectionRunner:
     service: str
     projection: Projection
@@ -64,6 +85,9 @@ class ProjectionRunner:
 
     def durable(self, source: str) -> str:
         return f"{self.service}-{self.projection.name}-{source}".replace(".", "_")
+
+    def __post_init__(self) -> None:
+        RUNNERS.add(self)
 
     def tasks(self) -> list[asyncio.Task[None]]:
         assert self.js is not None, "runtime did not attach JetStream"
@@ -91,6 +115,7 @@ class ProjectionRunner:
                 log.warning("%s: %r; fetching again shortly", self.durable(source), exc)
                 await asyncio.sleep(0.5)
                 continue
+            self.stats.lag[source] = msgs[-1].metadata.num_pending or 0
             try:
                 await self.handle(msgs)
             except Exception:  # e.g. database down: unacked messages come back after ack_wait
@@ -117,7 +142,8 @@ class ProjectionRunner:
                 attributes={"messaging.batch.message_count": len(items)},
             ):
                 async with self.db.begin() as conn:
-                    self.stats.applied += await apply_new(conn, self.projection, _wanted(items))
+                    applied = await apply_new(conn, self.projection, _wanted(items))
+            self._count(applied)
         except Exception:
             log.exception("%s: batch failed; retrying one by one", self.projection.name)
             for item in items:
@@ -130,7 +156,8 @@ class ProjectionRunner:
         msg = item[0]
         try:
             async with self.db.begin() as conn:
-                self.stats.applied += await apply_new(conn, self.projection, _wanted([item]))
+                applied = await apply_new(conn, self.projection, _wanted([item]))
+            self._count(applied)
         except Exception as exc:
             delivered = msg.metadata.num_delivered or 1
             if delivered >= self.max_deliver:
@@ -161,7 +188,12 @@ class ProjectionRunner:
                 reason=reason, deliveries=meta.num_delivered or 1, parked_at=now(),
                 data=msg.data))
         self.stats.parked += 1
+        PARKED.add(1, {"consumer": self.projection.name})
         await msg.term()
+
+    def _count(self, applied: int) -> None:
+        self.stats.applied += applied
+        APPLIED.add(applied, {"consumer": self.projection.name})
 
     async def consumed(self) -> int:
         """Messages taken off the stream so far (applied, skipped as duplicates, or parked)."""

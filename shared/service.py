@@ -36,7 +36,7 @@ from shared.rpc import RpcRouter
 from shared.settings import Settings
 from shared.streams import declare_service_streams
 from shared.tables import dead_letters, outbox
-from shared.telemetry import setup_tracing
+from shared.telemetry import setup_logging, setup_tracing
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,8 @@ class Service:
                 parked = (await conn.execute(
                     select(func.count()).select_from(dead_letters))).scalar_one()
             return {"service": self.name, "outbox_pending": pending, "dead_letters": parked,
-                    "applied": {r.projection.name: r.stats.applied for r in self.runners}}
+                    "applied": {r.projection.name: r.stats.applied for r in self.runners},
+                    "lag": {r.projection.name: sum(r.stats.lag.values()) for r in self.runners}}
 
         self.wiring.rpc.handler("health", public=True)(health)
 
@@ -190,8 +191,7 @@ class Service:
         parser.add_argument("command", nargs="?", default="run", choices=["run", "rebuild"])
         parser.add_argument("projections", nargs="*")
         args = parser.parse_args()
-        logging.basicConfig(level=logging.INFO,
-                            format=f"%(asctime)s {self.name} %(levelname)s %(message)s")
+        setup_logging(self.name)
         if args.command == "rebuild":
             asyncio.run(self.rebuild(args.projections))
         else:

@@ -141,3 +141,23 @@ def _uuid() -> str:
     import uuid
 
     return str(uuid.uuid4())
+
+
+class TestObservability:
+    async def test_health_and_metrics_show_progress_and_lag(self, settings) -> None:  # type: ignore[no-untyped-def]
+        from shared.consumer import _observe_lag
+        from shared.rpc import RpcClient
+
+        async with running("tally", tally.build, settings) as svc:
+            await tally.append_tallies(svc.kit.store, "a", 25)
+            await eventually(lambda: applied_rows(svc), lambda n: n == 25)
+            nc = await nats.connect(settings.nats_url)
+            health = await RpcClient(nc).call("tally", "health", {}, None)
+            await nc.close()
+            assert health["applied"] == {"tally-view": 25}
+            assert health["lag"] == {"tally-view": 0}
+            assert health["outbox_pending"] == 0 and health["dead_letters"] == 0
+            runner = svc.runners[0]
+            observed = {o.attributes["consumer"]: o.value for o in _observe_lag(None)  # type: ignore[arg-type]
+                        if o.attributes}
+            assert observed[runner.durable("tally")] == 0
