@@ -115,6 +115,8 @@ class ProjectionRunner:
                 log.warning("%s: %r; fetching again shortly", self.durable(source), exc)
                 await asyncio.sleep(0.5)
                 continue
+            if not msgs:
+                continue
             self.stats.lag[source] = msgs[-1].metadata.num_pending or 0
             try:
                 await self.handle(msgs)

@@ -7,14 +7,20 @@ through the bus or reads the projection. `clock` is injectable: claims expire by
 
 from __future__ import annotations
 
+from services.capture import alert_routes
+from services.capture.alert_view import AlertBoard
+from services.capture.alerting import Alerting, AlertRaiser
 from services.capture.contracts import SERVICE, IngestCaptures, IngestResult
 from services.capture.ingest import Clock, Ingestor
 from services.capture.keywords import Keywords
+from services.capture.mail import AlertMailer, MailSettings, smtp_sender
 from services.capture.moderation import Moderation
 from services.capture.projections import CaptureQueue
 from services.capture.screenshots import ScreenshotStore
+from services.capture.staff import Staff
 from shared.claims import Claims, Scope
 from shared.events import now
+from shared.projection import Projection
 from shared.rpc import RpcRouter
 from shared.service import Kit, Wiring
 
@@ -32,4 +38,11 @@ def build(kit: Kit, clock: Clock = now, claim_minutes: int = 15) -> Wiring:
 
     keywords.routes(rpc)
     Moderation(kit, screenshots, clock, claim_minutes).routes(rpc)
-    return Wiring(rpc=rpc, projections=[CaptureQueue()])
+    alerting = Alerting(kit, clock)
+    alert_routes.routes(rpc, alerting)
+    projections: list[Projection] = [CaptureQueue(), Staff(), AlertBoard(),
+                                     AlertRaiser(kit.store, kit.registry)]
+    mail = MailSettings()
+    if mail.host:
+        projections.append(AlertMailer(mail, smtp_sender(mail)))
+    return Wiring(rpc=rpc, projections=projections, tasks=[alerting.timer()])

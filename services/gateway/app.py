@@ -15,11 +15,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from services.gateway.auth import KeyVerifier, TokenIssuer, api_key, bearer_token, signing_key
+from services.gateway.capture.socket import SocketContext
 from services.gateway.context import Context
 from services.gateway.ratelimit import FailureWindow
 from services.gateway.roster.upload import oneroster_upload
@@ -74,12 +76,14 @@ class GraphQLApp(GraphQL[Context, None]):
         production = runtime.settings.production
         super().__init__(build_schema(production=production),
                          graphql_ide=None if production else "graphiql",
-                         subscription_protocols=())  # no subscriptions (yet)
+                         # Subscriptions (alerts) over websockets at /graphql.
+                         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,))
         self.runtime = runtime
 
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
-        return await self.runtime.context(request)
+        context = await self.runtime.context(request)
+        return SocketContext.of(context) if isinstance(request, WebSocket) else context
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -113,6 +117,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=[Route("/", home), Route("/healthz", healthz),
                 Route("/graphql", graphql, methods=["GET", "POST"]),
+                WebSocketRoute("/graphql", graphql),
                 Route("/integrations/oneroster", oneroster_upload(runtime.context),
                       methods=["POST"])],
         middleware=[Middleware(OpenTelemetryMiddleware)],

@@ -14,16 +14,19 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from services.gateway.agreement.schema import AgreementMutation, AgreementQuery
+from services.gateway.capture.alerts import AlertSubscription
 from services.gateway.capture.schema import CaptureMutation, CaptureQuery
 from services.gateway.directory.schema import DirectoryMutation, DirectoryQuery
 from services.gateway.errors import ErrorCodes, GatewaySchema, MaskUnexpected
+from services.gateway.incident.schema import IncidentMutation, IncidentQuery
 from services.gateway.roster.schema import RosterMutation, RosterQuery
 from services.gateway.session.schema import SessionMutation, SessionQuery
 
 Query = merge_types("Query", (SessionQuery, DirectoryQuery, RosterQuery, AgreementQuery,
-                              CaptureQuery))
+                              CaptureQuery, IncidentQuery))
 Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation, RosterMutation,
-                                    AgreementMutation, CaptureMutation))
+                                    AgreementMutation, CaptureMutation, IncidentMutation))
+Subscription = merge_types("Subscription", (AlertSubscription,))
 
 MAX_DEPTH = 10
 # Cheap caps on one request's size, so that a single POST cannot fan out into many RPCs.
@@ -42,7 +45,8 @@ def build_schema(*, production: bool = False) -> GatewaySchema:
     ]
     if production:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(query=Query, mutation=Mutation, extensions=extensions)
+    return GatewaySchema(query=Query, mutation=Mutation, subscription=Subscription,
+                         extensions=extensions)
 
 
 # For `strawberry export-schema services.gateway.schema:schema` (the published SDL).

@@ -189,3 +189,66 @@ class SchoolPhraseExcluded(Event):
     phrase: str
     reason: str
     by: str
+
+
+class Recipient(BaseModel):
+    """A person an alert is addressed to, as the directory's events named them then."""
+
+    model_config = ConfigDict(frozen=True)
+
+    person_id: str
+    name: str
+    role: str
+    email: str | None = None
+
+
+@registry.register
+class AlertRaised(Event):
+    """A school's safeguarding leads are told of an escalated capture. Urgent alerts must be
+    acknowledged by `acknowledge_by`, or they escalate to the headteacher and the LA."""
+
+    type_name = "AlertRaised"
+    alert_id: str
+    capture_id: str
+    school_id: str
+    la_id: str
+    grade: Grade
+    category: Category
+    severity: int
+    urgent: bool
+    notes: str
+    roles: list[str]
+    recipients: list[Recipient]
+    acknowledge_by: datetime | None = None
+
+
+@registry.register
+class AlertAcknowledged(Event):
+    type_name = "AlertAcknowledged"
+    alert_id: str
+    by: str
+    by_name: str
+    note: str
+    at: datetime
+
+
+@registry.register
+class AlertEscalated(Event):
+    """An urgent alert nobody acknowledged in time: the headteacher and the LA are told."""
+
+    type_name = "AlertEscalated"
+    alert_id: str
+    roles: list[str]
+    recipients: list[Recipient]
+    overdue_since: datetime
+    at: datetime
+
+
+@registry.register
+class AlertDeadlineSet(Event):
+    """How long a school has to acknowledge an urgent alert before it escalates."""
+
+    type_name = "AlertDeadlineSet"
+    school_id: str
+    minutes: int
+    by: str

@@ -12,6 +12,7 @@ import strawberry
 
 from services.capture.contracts import SERVICE
 from services.capture.screenshots import bucket_on
+from services.gateway.capture.alerts import AlertMutation, AlertQuery
 from services.gateway.capture.enums import Category, Grade
 from services.gateway.capture.ingest import ingest
 from services.gateway.capture.inputs import (
@@ -36,7 +37,7 @@ from services.gateway.directory.inputs import body
 
 
 @strawberry.type
-class CaptureQuery:
+class CaptureQuery(AlertQuery):  # the alerts' fields too
     @strawberry.field(extensions=signed_in(),
                       description="LA moderators: ungraded captures, most severe then oldest.")
     async def moderation_queue(self, info: Info, filter: QueueFilter | None = None,
@@ -72,7 +73,7 @@ class CaptureQuery:
 
 
 @strawberry.type
-class CaptureMutation:
+class CaptureMutation(AlertMutation):
     @strawberry.mutation(extensions=signed_in(),
                          description="Integrator keys: up to 1,000 captures, results per item.")
     async def ingest_captures(self, info: Info, school_id: str,

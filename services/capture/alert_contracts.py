@@ -1,0 +1,70 @@
+"""The alerts part of the capture service's contract: requests and the views it answers with."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from services.capture.contracts import Request, Slug
+from services.capture.domain.events import Recipient
+
+AlertStatus = Literal["open", "acknowledged"]
+
+
+class ListAlerts(Request):
+    school_id: str = Slug
+    status: AlertStatus | None = None
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=50, ge=0, le=200)
+
+
+class AcknowledgeAlert(Request):
+    school_id: str = Slug
+    alert_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    note: str = Field(default="", max_length=2000)
+
+
+class SetAlertDeadline(Request):
+    school_id: str = Slug
+    minutes: int = Field(ge=1, le=24 * 60)
+
+
+class EscalateOverdueAlerts(Request):
+    """Escalate every urgent alert left unacknowledged past its deadline as of `as_of`
+    (the timer runs it every minute with the current time)."""
+
+    as_of: AwareDatetime | None = None
+
+
+class AlertView(BaseModel):
+    alert_id: str
+    school_id: str
+    la_id: str
+    capture_id: str
+    grade: str
+    category: str
+    severity: int
+    urgent: bool
+    notes: str
+    roles: list[str]
+    recipients: list[Recipient]
+    raised_at: datetime
+    acknowledge_by: datetime | None = None
+    status: AlertStatus
+    acknowledged_by: str | None = None
+    acknowledged_by_name: str | None = None
+    acknowledged_at: datetime | None = None
+    acknowledgement_note: str | None = None
+    escalated_at: datetime | None = None
+    escalated_to: list[str] | None = None
+
+
+class AlertPage(BaseModel):
+    items: list[AlertView]
+    total: int
+
+
+class EscalationReport(BaseModel):
+    escalated: list[str]

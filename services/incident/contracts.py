@@ -1,0 +1,108 @@
+"""The incident service's public contract: queries and the views it answers with.
+
+Commands are in `domain/commands.py` and are part of the contract too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.directory.domain.commands import Slug
+from services.incident.domain.commands import TERM_PATTERN
+from services.incident.domain.events import Agency, Category, InvolvedKind, Source, Status
+
+SERVICE = "incident"
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class IncidentLog(Query):
+    school_id: str = Slug
+    term: str | None = Field(default=None, pattern=TERM_PATTERN,
+                             description="e.g. 2026-autumn (Sep-Dec), spring (Jan-Mar), "
+                                         "summer (Apr-Aug)")
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = Field(default=None, description="exclusive")
+    category: Category | None = None
+    incident_type: str | None = Field(default=None, max_length=120)
+    status: Status | None = None
+    person_id: str | None = Field(default=None, max_length=64)
+    cyber_bullying: bool | None = None
+    child_protection: bool | None = None
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class GetIncident(Query):
+    school_id: str = Slug
+    incident_id: str = Field(min_length=1, max_length=80)
+
+
+class PersonHistory(Query):
+    school_id: str = Slug
+    person_id: str = Field(min_length=1, max_length=64)
+
+
+class ListTermlyReviews(Query):
+    school_id: str = Slug
+
+
+class InvolvedView(BaseModel):
+    kind: InvolvedKind
+    person_id: str | None
+    name: str
+
+
+class ChronologyEntry(BaseModel):
+    seq: int
+    at: datetime
+    by: str
+    entry: str = Field(description="reported, classified, assigned, note, decision, action, "
+                                   "status, referred, closed")
+    detail: str
+
+
+class IncidentView(BaseModel):
+    incident_id: str
+    school_id: str
+    occurred_at: datetime
+    reported_at: datetime
+    url: str | None
+    description: str
+    came_to_light: Source
+    reporter: str
+    reporter_name: str
+    capture_id: str | None
+    category: Category | None
+    incident_type: str | None
+    cyber_bullying: bool
+    child_protection: bool
+    about_staff: bool
+    status: Status
+    assignee: str | None
+    referrals: list[Agency]
+    outcome: str | None
+    involved: list[InvolvedView] = []
+    chronology: list[ChronologyEntry] = Field(
+        default=[], description="only on a single incident; the reporter who may not see the "
+                                "whole case sees their own entries")
+
+
+class IncidentPage(BaseModel):
+    items: list[IncidentView]
+    total: int
+    offset: int
+    limit: int
+
+
+class ReviewView(BaseModel):
+    school_id: str
+    term: str
+    reviewer: str
+    reviewer_name: str
+    findings: str
+    recorded_at: datetime

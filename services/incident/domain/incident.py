@@ -1,0 +1,230 @@
+"""The incident decider: report, classify, assign, notes, status, referral, closure.
+
+Every event is a chronology entry (who: `by`; when: the envelope's time); nothing is edited or
+removed, so the chronology is append-only by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import assert_never
+
+from services.incident.domain.commands import (
+    AddIncidentNote,
+    AssignIncident,
+    ChangeIncidentStatus,
+    ClassifyIncident,
+    CloseIncident,
+    ReferIncident,
+    ReportIncident,
+)
+from services.incident.domain.events import (
+    Agency,
+    Category,
+    IncidentAssigned,
+    IncidentClassified,
+    IncidentClosed,
+    IncidentNoteAdded,
+    IncidentReferred,
+    IncidentReported,
+    IncidentStatusChanged,
+    InvolvedKind,
+    Source,
+    Status,
+)
+from shared.decider import Decider
+from shared.errors import AlreadyExists, InvalidInput, NotFound
+from shared.events import Event
+
+# Where each status may go next. Referral and closure have their own commands.
+NEXT: dict[Status, frozenset[Status]] = {
+    Status.REPORTED: frozenset({Status.UNDER_REVIEW}),
+    Status.UNDER_REVIEW: frozenset({Status.ACTION_TAKEN, Status.REFERRED, Status.CLOSED}),
+    Status.ACTION_TAKEN: frozenset({Status.UNDER_REVIEW, Status.REFERRED, Status.CLOSED}),
+    Status.REFERRED: frozenset({Status.ACTION_TAKEN, Status.REFERRED, Status.CLOSED}),
+    Status.CLOSED: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class Incident:
+    exists: bool = False
+    school_id: str = ""
+    status: Status = Status.REPORTED
+    reporter: str = ""
+    assignee: str | None = None
+    category: Category | None = None
+    incident_type: str | None = None
+    cyber_bullying: bool = False
+    child_protection: bool = False
+    about_staff: bool = False  # someone involved is staff: not for ordinary staff's eyes
+    head_only: bool = False  # a complaint about staff: the headteacher only (Oakridge §16)
+    referrals: tuple[Agency, ...] = ()
+    entries: int = 0  # chronology entries so far
+
+
+Handling = ClassifyIncident | AssignIncident | AddIncidentNote | ChangeIncidentStatus \
+    | ReferIncident | CloseIncident
+Action = ReportIncident | Handling
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A command with who gives it (from the caller's verified claims)."""
+
+    command: Action
+    by: str
+    by_name: str = ""
+    incident_id: str = ""  # the new incident's id, for ReportIncident
+
+
+@dataclass(frozen=True)
+class OpenFromCapture:
+    """A capture graded violation or urgent child protection (the capture reaction)."""
+
+    school_id: str
+    incident_id: str
+    capture_id: str
+    occurred_at: datetime
+    url: str | None
+    description: str
+    category: Category | None
+    child_protection: bool
+    cyber_bullying: bool
+
+
+IncidentCommand = Acting | OpenFromCapture
+SYSTEM = "system"
+
+
+def decide(command: IncidentCommand, state: Incident) -> list[Event]:
+    match command:
+        case OpenFromCapture():
+            return _open_from_capture(command, state)
+        case Acting(command=ReportIncident() as cmd, by=by, by_name=name, incident_id=iid):
+            if state.exists:
+                raise AlreadyExists(f"incident {iid} exists", field="incident_id")
+            return [IncidentReported(
+                incident_id=iid, school_id=cmd.school_id, occurred_at=cmd.occurred_at,
+                url=cmd.url, description=cmd.description, came_to_light=cmd.came_to_light,
+                involved=cmd.involved, reporter=by, reporter_name=name)]
+        case Acting(command=ClassifyIncident() | AssignIncident() | AddIncidentNote()
+                    | ChangeIncidentStatus() | ReferIncident() | CloseIncident() as cmd, by=by):
+            _require(state, cmd.school_id, cmd.incident_id)
+            return _act(cmd, by, state)
+        case _:
+            # mypy cannot narrow a dataclass by the class of its field: no assert_never here.
+            raise AssertionError(f"unhandled command {command!r}")
+
+
+def _act(cmd: Handling, by: str, state: Incident) -> list[Event]:
+    iid = cmd.incident_id
+    match cmd:
+        case AddIncidentNote(kind=kind, text=text):
+            return [IncidentNoteAdded(incident_id=iid, kind=kind, text=text, by=by)]
+        case ClassifyIncident():
+            _open(state)
+            if cmd.category is None and cmd.incident_type is None:
+                raise InvalidInput("give a category, an incident type, or both",
+                                   field="category")
+            return [IncidentClassified(
+                incident_id=iid, category=cmd.category, incident_type=cmd.incident_type,
+                cyber_bullying=cmd.cyber_bullying, child_protection=cmd.child_protection, by=by)]
+        case AssignIncident(assignee=assignee):
+            _open(state)
+            events: list[Event] = [IncidentAssigned(incident_id=iid, assignee=assignee, by=by)]
+            if state.status is Status.REPORTED:
+                events.append(IncidentStatusChanged(
+                    incident_id=iid, status=Status.UNDER_REVIEW, previous=state.status,
+                    reason=f"assigned to {assignee}", by=by))
+            return events
+        case ChangeIncidentStatus(status=status, reason=reason):
+            if status is Status.REFERRED:
+                raise InvalidInput("refer with referIncident (it names the agency)",
+                                   field="status")
+            if status is Status.CLOSED:
+                raise InvalidInput("close with closeIncident (it records the outcome)",
+                                   field="status")
+            if status is Status.UNDER_REVIEW and state.assignee is None:
+                raise InvalidInput("assign the incident to put it under review", field="status")
+            _move(state, status)
+            return [IncidentStatusChanged(incident_id=iid, status=status,
+                                          previous=state.status, reason=reason, by=by)]
+        case ReferIncident(agency=agency, reference=reference, notes=notes):
+            if agency is Agency.LADO and not state.about_staff:
+                raise InvalidInput("the LADO hears allegations against staff; no member of "
+                                   "staff is involved in this incident", field="agency")
+            _move(state, Status.REFERRED)
+            return [IncidentReferred(incident_id=iid, agency=agency, reference=reference,
+                                     notes=notes, by=by)]
+        case CloseIncident(outcome=outcome):
+            _move(state, Status.CLOSED)
+            return [IncidentClosed(incident_id=iid, outcome=outcome, by=by)]
+        case _:
+            assert_never(cmd)
+
+
+def _open_from_capture(cmd: OpenFromCapture, state: Incident) -> list[Event]:
+    """Once per capture: a redelivery or a regrade to the same effect decides nothing."""
+    if state.exists:
+        if cmd.child_protection and not state.child_protection:
+            return [IncidentClassified(
+                incident_id=cmd.incident_id, category=state.category or cmd.category,
+                incident_type=state.incident_type, cyber_bullying=state.cyber_bullying,
+                child_protection=True, by=SYSTEM)]
+        return []
+    return [
+        IncidentReported(incident_id=cmd.incident_id, school_id=cmd.school_id,
+                         occurred_at=cmd.occurred_at, url=cmd.url, description=cmd.description,
+                         came_to_light=Source.CAPTURE, reporter=SYSTEM,
+                         reporter_name="LA moderation", capture_id=cmd.capture_id),
+        IncidentClassified(incident_id=cmd.incident_id, category=cmd.category,
+                           incident_type=None, cyber_bullying=cmd.cyber_bullying,
+                           child_protection=cmd.child_protection, by=SYSTEM),
+    ]
+
+
+def _require(state: Incident, school_id: str, incident_id: str) -> None:
+    # Another school's incident is "not found": never confirm another tenant's ids.
+    if not state.exists or state.school_id != school_id:
+        raise NotFound(f"no incident {incident_id} at this school", field="incident_id")
+
+
+def _open(state: Incident) -> None:
+    if state.status is Status.CLOSED:
+        raise InvalidInput("the incident is closed", field="incident_id")
+
+
+def _move(state: Incident, to: Status) -> None:
+    if to not in NEXT[state.status]:
+        raise InvalidInput(f"an incident cannot go from {state.status.value} to {to.value}",
+                           field="status")
+
+
+def evolve(state: Incident, event: Event) -> Incident:
+    counted = replace(state, entries=state.entries + 1)
+    match event:
+        case IncidentReported():
+            staff = any(p.kind is InvolvedKind.STAFF for p in event.involved)
+            return replace(counted, exists=True, school_id=event.school_id,
+                           reporter=event.reporter, about_staff=staff,
+                           head_only=staff and event.came_to_light is Source.COMPLAINT)
+        case IncidentClassified():
+            return replace(counted, category=event.category, incident_type=event.incident_type,
+                           cyber_bullying=event.cyber_bullying,
+                           child_protection=event.child_protection)
+        case IncidentAssigned(assignee=assignee):
+            return replace(counted, assignee=assignee)
+        case IncidentStatusChanged(status=status):
+            return replace(counted, status=status)
+        case IncidentReferred(agency=agency):
+            return replace(counted, status=Status.REFERRED,
+                           referrals=(*state.referrals, agency))
+        case IncidentClosed():
+            return replace(counted, status=Status.CLOSED)
+        case _:
+            return counted
+
+
+incident = Decider[IncidentCommand, Incident]("incident", Incident(), decide, evolve)

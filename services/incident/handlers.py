@@ -1,0 +1,178 @@
+"""Incident entry points: commands and queries over NATS request-reply.
+
+Each handler authorises the caller for the school and, for one incident, by the routing rules
+(`domain/access.py`): an incident the caller may not see is "not found", one they may see but
+not handle is "forbidden".
+"""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+from services.incident import people, queries
+from services.incident.contracts import (
+    SERVICE,
+    GetIncident,
+    IncidentLog,
+    IncidentPage,
+    IncidentView,
+    ListTermlyReviews,
+    PersonHistory,
+    ReviewView,
+)
+from services.incident.domain.access import (
+    REVIEW_READERS,
+    REVIEWERS,
+    Sight,
+    may_manage,
+    may_see,
+    sees_all_of,
+)
+from services.incident.domain.commands import (
+    AddIncidentNote,
+    AssignIncident,
+    ChangeIncidentStatus,
+    ClassifyIncident,
+    CloseIncident,
+    RecordTermlyReview,
+    ReferIncident,
+    ReportIncident,
+)
+from services.incident.domain.events import Involved, InvolvedKind
+from services.incident.domain.incident import Acting, Action, Incident, incident
+from services.incident.domain.review import Record, review, review_id
+from services.incident.projections import Log
+from services.incident.reactions import CaptureReaction
+from shared.claims import SAFEGUARDING_ROLES, STAFF_ROLES, Claims, Role
+from shared.errors import Forbidden, InvalidInput, NotFound
+from shared.events import Metadata
+from shared.rpc import RpcRouter
+from shared.service import Kit, Wiring
+
+REPORTERS = STAFF_ROLES | {Role.LA_ADMIN}
+KINDS = {"pupil": InvolvedKind.PUPIL, "staff": InvolvedKind.STAFF,
+         "visitor": InvolvedKind.VISITOR}
+Managing = ClassifyIncident | AssignIncident | ChangeIncidentStatus | ReferIncident \
+    | CloseIncident
+
+
+def sight(state: Incident) -> Sight:
+    return Sight(reporter=state.reporter, child_protection=state.child_protection,
+                 about_staff=state.about_staff, head_only=state.head_only)
+
+
+def build(kit: Kit) -> Wiring:
+    rpc, bus = RpcRouter(SERVICE), kit.bus
+
+    async def staff_member(caller: Claims, school_id: str) -> bool:
+        if caller.has_any(REPORTERS):
+            return True
+        found = await people.known(kit.db, school_id, [caller.subject])
+        return found.get(caller.subject, ("", ""))[0] == "staff"
+
+    async def involved_as_known(cmd: ReportIncident) -> list[Involved]:
+        """Directory people keep their directory kind: "about staff" cannot be misstated."""
+        ids = [p.person_id for p in cmd.involved if p.person_id]
+        found = await people.known(kit.db, cmd.school_id, ids)
+        out = []
+        for p in cmd.involved:
+            if p.person_id is None:
+                out.append(p)
+                continue
+            if p.person_id not in found:
+                raise InvalidInput(f"no person {p.person_id} at this school", field="involved")
+            kind, name = found[p.person_id]
+            out.append(Involved(kind=KINDS.get(kind, p.kind), person_id=p.person_id,
+                                name=p.name or name))
+        return out
+
+    async def load_visible(caller: Claims, school_id: str, incident_id: str) -> Incident:
+        caller.require_school(school_id)
+        state, _ = await bus.load(incident, incident_id)
+        if not state.exists or state.school_id != school_id or not may_see(caller,
+                                                                           sight(state)):
+            raise NotFound(f"no incident {incident_id} at this school", field="incident_id")
+        return state
+
+    async def run(cmd: Action, caller: Claims,
+                  incident_id: str) -> dict[str, object]:
+        done = await bus.execute(incident, incident_id,
+                                 Acting(cmd, caller.subject, caller.name, incident_id),
+                                 Metadata(school_id=cmd.school_id))
+        return {"incident_id": incident_id, "status": done.state.status.value}
+
+    @rpc.handler("ReportIncident")
+    async def report(cmd: ReportIncident, caller: Claims) -> dict[str, object]:
+        caller.require_school(cmd.school_id)
+        if not await staff_member(caller, cmd.school_id):
+            raise Forbidden("incidents are reported by members of staff")
+        cmd = cmd.model_copy(update={"involved": await involved_as_known(cmd)})
+        # Ids are the service's: a client-chosen one could probe other schools' ids.
+        return await run(cmd, caller, f"inc-{uuid4().hex}")
+
+    async def handle(cmd: Managing, caller: Claims) -> dict[str, object]:
+        state = await load_visible(caller, cmd.school_id, cmd.incident_id)
+        if not may_manage(caller, sight(state), state.assignee):
+            raise Forbidden("this incident is handled by the safeguarding leads, the "
+                            "e-safety co-ordinator or the person it is assigned to")
+        if (isinstance(cmd, ClassifyIncident) and state.child_protection
+                and not cmd.child_protection and not caller.has_any(
+                    SAFEGUARDING_ROLES | {Role.LA_ADMIN})):
+            raise Forbidden("only the DSL, deputy DSL or headteacher lift a child-protection "
+                            "flag")
+        if isinstance(cmd, AssignIncident):
+            assignee = await people.as_claims(kit.db, cmd.school_id, cmd.assignee)
+            if assignee is None:
+                raise InvalidInput(f"{cmd.assignee} is not a member of staff here",
+                                   field="assignee")
+            if not sees_all_of(assignee, sight(state)):
+                raise InvalidInput(f"{cmd.assignee} may not see this incident (child "
+                                   "protection: the DSL, deputy DSL or headteacher; about "
+                                   "staff: the leads)", field="assignee")
+        return await run(cmd, caller, cmd.incident_id)
+
+    for name, model in (("ClassifyIncident", ClassifyIncident),
+                        ("AssignIncident", AssignIncident),
+                        ("ChangeIncidentStatus", ChangeIncidentStatus),
+                        ("ReferIncident", ReferIncident), ("CloseIncident", CloseIncident)):
+        rpc.add(name, handle, model=model)
+
+    @rpc.handler("AddIncidentNote")
+    async def add_note(cmd: AddIncidentNote, caller: Claims) -> dict[str, object]:
+        state = await load_visible(caller, cmd.school_id, cmd.incident_id)
+        if not caller.has_any(REPORTERS) and caller.subject != state.reporter:
+            raise Forbidden("notes are added by members of staff")
+        return await run(cmd, caller, cmd.incident_id)
+
+    @rpc.handler("RecordTermlyReview")
+    async def record_review(cmd: RecordTermlyReview, caller: Claims) -> ReviewView:
+        caller.require_role(cmd.school_id, REVIEWERS)
+        rid = review_id(cmd.school_id, cmd.term)
+        done = await bus.execute(review, rid, Record(cmd, caller.subject, caller.name),
+                                 Metadata(school_id=cmd.school_id))
+        [env] = done.envelopes
+        return ReviewView(**env.payload, recorded_at=env.occurred_at)
+
+    @rpc.handler("IncidentLog")
+    async def incident_log(q: IncidentLog, caller: Claims) -> IncidentPage:
+        caller.require_school(q.school_id)
+        return await queries.log(kit.db, q, caller)
+
+    @rpc.handler("GetIncident")
+    async def get_incident(q: GetIncident, caller: Claims) -> IncidentView:
+        caller.require_school(q.school_id)
+        return await queries.one(kit.db, q, caller)
+
+    @rpc.handler("PersonHistory")
+    async def person_history(q: PersonHistory, caller: Claims) -> IncidentPage:
+        caller.require_school(q.school_id)
+        return await queries.log(kit.db, IncidentLog(school_id=q.school_id,
+                                                     person_id=q.person_id, limit=200), caller)
+
+    @rpc.handler("ListTermlyReviews")
+    async def list_reviews(q: ListTermlyReviews, caller: Claims) -> list[ReviewView]:
+        caller.require_role(q.school_id, REVIEW_READERS)
+        return await queries.termly_reviews(kit.db, q.school_id)
+
+    projections = [Log(), people.People(), CaptureReaction(kit.store, kit.registry)]
+    return Wiring(rpc=rpc, projections=projections)

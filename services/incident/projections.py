@@ -1,0 +1,182 @@
+"""The incident read model: the log (one row per incident, with the facts the routing rules
+need), the people involved, the chronology (one entry per event) and the termly reviews."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    insert,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.incident.domain.events import (
+    IncidentAssigned,
+    IncidentClassified,
+    IncidentClosed,
+    IncidentNoteAdded,
+    IncidentReferred,
+    IncidentReported,
+    IncidentStatusChanged,
+    InvolvedKind,
+    Source,
+    Status,
+    TermlyReviewRecorded,
+)
+from shared.db import new_metadata
+from shared.events import Envelope, Event
+from shared.projection import Projection
+
+metadata = new_metadata()
+
+incidents = Table(
+    "incident_log", metadata,
+    Column("incident_id", String(80), primary_key=True),
+    Column("school_id", String(64), nullable=False, index=True),
+    Column("occurred_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    Column("url", String(2000)),
+    Column("description", Text, nullable=False),
+    Column("came_to_light", String(20), nullable=False),
+    Column("reporter", String(64), nullable=False),
+    Column("reporter_name", String(200), nullable=False),
+    Column("capture_id", String(80)),
+    Column("category", String(20)),
+    Column("incident_type", String(120)),
+    Column("cyber_bullying", Boolean, nullable=False),
+    Column("child_protection", Boolean, nullable=False),
+    Column("about_staff", Boolean, nullable=False),
+    Column("head_only", Boolean, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("assignee", String(64)),
+    Column("referrals", String(200), nullable=False),
+    Column("outcome", Text),
+)
+involved = Table(
+    "incident_involved", metadata,
+    Column("incident_id", String(80), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("school_id", String(64), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("person_id", String(64), index=True),
+    Column("name", String(200), nullable=False),
+)
+chronology = Table(
+    "incident_chronology", metadata,
+    Column("event_id", Uuid, primary_key=True),
+    Column("incident_id", String(80), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),  # the incident stream's version: the order
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("by", String(64), nullable=False),
+    Column("entry", String(20), nullable=False),
+    Column("detail", Text, nullable=False),
+)
+reviews = Table(
+    "incident_reviews", metadata,
+    Column("school_id", String(64), primary_key=True),
+    Column("term", String(20), primary_key=True),
+    Column("reviewer", String(64), nullable=False),
+    Column("reviewer_name", String(200), nullable=False),
+    Column("findings", Text, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+)
+
+HANDLED = (IncidentReported, IncidentClassified, IncidentAssigned, IncidentNoteAdded,
+           IncidentStatusChanged, IncidentReferred, IncidentClosed, TermlyReviewRecorded)
+
+
+class Log(Projection):
+    name = "incident-log"
+    sources = ("incident",)
+    handles = frozenset(e.type_name for e in HANDLED)
+    metadata: ClassVar[MetaData] = metadata
+
+    async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
+        if isinstance(event, TermlyReviewRecorded):
+            await conn.execute(insert(reviews).values(
+                **event.model_dump(), recorded_at=env.occurred_at))
+            return
+        if isinstance(event, IncidentReported):
+            await _reported(conn, env, event)
+        else:
+            await _changed(conn, env.aggregate_id, event)
+        entry, by, detail = describe(event)
+        await conn.execute(insert(chronology).values(
+            event_id=env.event_id, incident_id=env.aggregate_id, seq=env.aggregate_version,
+            at=env.occurred_at, by=by, entry=entry, detail=detail))
+
+
+async def _reported(conn: AsyncConnection, env: Envelope, event: IncidentReported) -> None:
+    staff = any(p.kind is InvolvedKind.STAFF for p in event.involved)
+    await conn.execute(insert(incidents).values(
+        incident_id=event.incident_id, school_id=event.school_id,
+        occurred_at=event.occurred_at, reported_at=env.occurred_at, url=event.url,
+        description=event.description, came_to_light=event.came_to_light.value,
+        reporter=event.reporter, reporter_name=event.reporter_name,
+        capture_id=event.capture_id, cyber_bullying=False, child_protection=False,
+        about_staff=staff, head_only=staff and event.came_to_light is Source.COMPLAINT,
+        status=Status.REPORTED.value, referrals=""))
+    if event.involved:
+        await conn.execute(insert(involved), [
+            {"incident_id": event.incident_id, "seq": i, "school_id": event.school_id,
+             "kind": p.kind.value, "person_id": p.person_id, "name": p.name}
+            for i, p in enumerate(event.involved)])
+
+
+async def _changed(conn: AsyncConnection, incident_id: str, event: Event) -> None:
+    row = incidents.c
+    match event:
+        case IncidentClassified():
+            values: dict[str, object] = {
+                "category": event.category.value if event.category else None,
+                "incident_type": event.incident_type, "cyber_bullying": event.cyber_bullying,
+                "child_protection": event.child_protection}
+        case IncidentAssigned(assignee=assignee):
+            values = {"assignee": assignee}
+        case IncidentStatusChanged(status=status):
+            values = {"status": status.value}
+        case IncidentReferred(agency=agency):
+            values = {"status": Status.REFERRED.value,
+                      "referrals": row.referrals + f"{agency.value} "}
+        case IncidentClosed(outcome=outcome):
+            values = {"status": Status.CLOSED.value, "outcome": outcome}
+        case _:
+            return
+    await conn.execute(update(incidents).where(row.incident_id == incident_id).values(**values))
+
+
+def describe(event: Event) -> tuple[str, str, str]:
+    """(entry, by, detail) of a chronology entry."""
+    match event:
+        case IncidentReported():
+            return "reported", event.reporter, event.description
+        case IncidentClassified():
+            flags = [f for f, on in (("cyber-bullying", event.cyber_bullying),
+                                     ("child protection", event.child_protection)) if on]
+            parts = [event.category.value if event.category else "", event.incident_type or "",
+                     ", ".join(flags)]
+            return "classified", event.by, "; ".join(p for p in parts if p)
+        case IncidentAssigned():
+            return "assigned", event.by, event.assignee
+        case IncidentNoteAdded():
+            return event.kind.value, event.by, event.text
+        case IncidentStatusChanged():
+            return "status", event.by, f"{event.previous.value} -> {event.status.value}" + (
+                f": {event.reason}" if event.reason else "")
+        case IncidentReferred():
+            detail = " ".join(p for p in (event.agency.value, event.reference, event.notes) if p)
+            return "referred", event.by, detail
+        case IncidentClosed():
+            return "closed", event.by, event.outcome
+        case _:
+            return "other", "", ""

@@ -1,0 +1,126 @@
+"""Capture -> incident: a capture graded violation or urgent child protection opens exactly one
+incident. The incident id derives from the capture id, and the decider opens it only once, so
+redeliveries, relay re-sends, regrades and rebuild replays add nothing (a regrade to urgent
+sets the child-protection flag on the incident already open)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from services.capture.domain.events import (
+    CaptureModerated,
+    CaptureReceived,
+    CaptureRegraded,
+    CaptureTriaged,
+    Grade,
+)
+from services.capture.domain.events import Category as CaptureCategory
+from services.incident.domain.events import Category
+from services.incident.domain.incident import Incident, OpenFromCapture, incident
+from shared.db import new_metadata
+from shared.events import Envelope, Event, Metadata
+from shared.eventstore import EventStore, NewEvents, to_envelope
+from shared.projection import Projection
+from shared.registry import EventRegistry
+from shared.tables import events
+
+OPENS = frozenset({Grade.VIOLATION, Grade.URGENT_CHILD_PROTECTION})
+# The capture's category, as one of the 4 Cs where it maps (gaming and unclassified do not).
+FOUR_CS: dict[CaptureCategory, Category] = {
+    CaptureCategory.BULLYING: Category.CONDUCT,
+    CaptureCategory.GROOMING_CSE: Category.CONTACT,
+    CaptureCategory.SEXUAL_CONTENT: Category.CONTENT,
+    CaptureCategory.SELF_HARM: Category.CONTENT,
+    CaptureCategory.SUICIDE: Category.CONTENT,
+    CaptureCategory.EXTREMISM: Category.CONTENT,
+    CaptureCategory.DRUGS: Category.CONTENT,
+    CaptureCategory.GAMBLING: Category.COMMERCE,
+    CaptureCategory.VIOLENCE: Category.CONTENT,
+    CaptureCategory.DISCRIMINATION: Category.CONDUCT,
+    CaptureCategory.WEAPONS: Category.CONTENT,
+    CaptureCategory.UNMODERATED_CHAT: Category.CONTACT,
+}
+
+metadata = new_metadata()
+
+# What the reaction needs to know of a capture before it is graded.
+captures = Table(
+    "incident_captures", metadata,
+    Column("capture_id", String(80), primary_key=True),
+    Column("school_id", String(64), nullable=False),
+    Column("captured_at", DateTime(timezone=True), nullable=False),
+    Column("url", String(2000)),
+    Column("excerpt", Text, nullable=False),
+    Column("who", String(300), nullable=False),
+    Column("category", String(40)),
+)
+
+
+def incident_id_for(capture_id: str) -> str:
+    return f"capture-{capture_id}"
+
+
+class CaptureReaction(Projection):
+    name = "incident-captures"
+    sources = ("capture",)
+    handles = frozenset(e.type_name for e in (CaptureReceived, CaptureTriaged,
+                                               CaptureModerated, CaptureRegraded))
+    metadata: ClassVar[MetaData] = metadata
+
+    def __init__(self, store: EventStore, registry: EventRegistry) -> None:
+        self.store, self.registry = store, registry
+
+    async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
+        match event:
+            case CaptureReceived():
+                await conn.execute(insert(captures).values(
+                    capture_id=event.capture_id, school_id=event.school_id,
+                    captured_at=event.captured_at, url=event.url, excerpt=event.excerpt,
+                    who=f"{event.username} on {event.machine}"[:300]))
+            case CaptureTriaged(capture_id=cid, category=category):
+                await conn.execute(update(captures).where(captures.c.capture_id == cid)
+                                   .values(category=category.value))
+            case CaptureModerated() | CaptureRegraded():
+                if event.grade in OPENS:
+                    await self._open(conn, env, event)
+
+    async def _open(self, conn: AsyncConnection, env: Envelope,
+                    event: CaptureModerated | CaptureRegraded) -> None:
+        found = (await conn.execute(select(captures).where(
+            captures.c.capture_id == event.capture_id))).first()
+        category = CaptureCategory(found.category) if found and found.category else None
+        urgent = event.grade is Grade.URGENT_CHILD_PROTECTION
+        lines = [f"Monitoring capture graded {event.grade.value.replace('_', ' ')} "
+                 f"by LA moderation."]
+        if found is not None:
+            lines.append(f"User: {found.who}.")
+            if found.excerpt:
+                lines.append(f"Captured text: {found.excerpt}")
+        if event.notes:
+            lines.append(f"Moderator's notes: {event.notes}")
+        iid = incident_id_for(event.capture_id)
+        command = OpenFromCapture(
+            school_id=env.school_id, incident_id=iid, capture_id=event.capture_id,
+            occurred_at=found.captured_at if found else env.occurred_at,
+            url=found.url if found else None, description="\n".join(lines),
+            category=FOUR_CS.get(category) if category else None,
+            child_protection=urgent or category is CaptureCategory.GROOMING_CSE,
+            cyber_bullying=category is CaptureCategory.BULLYING)
+        state, version = await _load_in(conn, self.registry, iid)
+        new = incident.decide(command, state)
+        if new:
+            await self.store.append_in(conn, NewEvents(
+                "incident", iid, version, new, Metadata(school_id=env.school_id).caused_by(env)))
+            self.store.appended.set()
+
+
+async def _load_in(conn: AsyncConnection, registry: EventRegistry,
+                   aggregate_id: str) -> tuple[Incident, int]:
+    rows = await conn.execute(select(events).where(
+        events.c.aggregate_type == incident.aggregate_type,
+        events.c.aggregate_id == aggregate_id).order_by(events.c.version))
+    stored = [registry.decode(to_envelope(r)) for r in rows]
+    return incident.fold(stored), len(stored)
