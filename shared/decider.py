@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import Generic, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from shared import eventstore
 from shared.errors import ConcurrencyError
 from shared.events import Envelope, Event, Metadata
 from shared.eventstore import EventStore, NewEvents
@@ -33,6 +36,14 @@ class Decider(Generic[C, S]):
 class Outcome(Generic[S]):
     state: S
     envelopes: list[Envelope]
+
+
+async def load_in(conn: AsyncConnection, registry: EventRegistry, decider: Decider[C, S],
+                  aggregate_id: str) -> tuple[S, int]:
+    """An aggregate's state and version, read inside the caller's transaction (a reaction
+    decides and appends in the one transaction the kit opened for it)."""
+    stored = await eventstore.load_in(conn, decider.aggregate_type, aggregate_id)
+    return decider.fold([registry.decode(env) for env in stored]), len(stored)
 
 
 class CommandBus:

@@ -113,14 +113,8 @@ class EventStore:
         return found
 
     async def load(self, aggregate_type: str, aggregate_id: str) -> list[Envelope]:
-        query = (
-            select(events)
-            .where(events.c.aggregate_type == aggregate_type,
-                   events.c.aggregate_id == aggregate_id)
-            .order_by(events.c.version)
-        )
         async with self.db.read() as conn:
-            return [to_envelope(r) for r in await conn.execute(query)]
+            return await load_in(conn, aggregate_type, aggregate_id)
 
     async def count(self, types: Sequence[str] | None = None) -> int:
         query = select(func.count()).select_from(events)
@@ -145,6 +139,16 @@ class EventStore:
                 return
             after = rows[-1].position
             yield [to_envelope(r) for r in rows]
+
+
+async def load_in(conn: AsyncConnection, aggregate_type: str,
+                  aggregate_id: str) -> list[Envelope]:
+    """One stream, read inside the caller's transaction (reactions decide on what they read)."""
+    query = (select(events)
+             .where(events.c.aggregate_type == aggregate_type,
+                    events.c.aggregate_id == aggregate_id)
+             .order_by(events.c.version))
+    return [to_envelope(r) for r in await conn.execute(query)]
 
 
 def _row(env: Envelope) -> dict[str, Any]:

@@ -4,7 +4,6 @@ for the incoming event, so each happens exactly once (a redelivery is recorded a
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -13,25 +12,12 @@ from services.agreement.domain.access import Revoke, access
 from services.agreement.domain.assessment import LEFT_SCHOOL
 from services.agreement.domain.sanction_contract import InternetAccessRemovalOrdered
 from services.directory.domain.events import PersonLeft
-from shared.decider import Decider
+from shared.decider import load_in
 from shared.events import Envelope, Event, Metadata
-from shared.eventstore import EventStore, NewEvents, to_envelope
+from shared.eventstore import EventStore, NewEvents
 from shared.projection import Projection
 from shared.registry import EventRegistry
 from shared.tables import events
-
-C = TypeVar("C")
-S = TypeVar("S")
-
-
-async def load_in(conn: AsyncConnection, registry: EventRegistry, decider: Decider[C, S],
-                  aggregate_id: str) -> tuple[S, int]:
-    """An aggregate's state read inside the reaction's own transaction."""
-    rows = await conn.execute(select(events).where(
-        events.c.aggregate_type == decider.aggregate_type,
-        events.c.aggregate_id == aggregate_id).order_by(events.c.version))
-    stored = [registry.decode(to_envelope(r)) for r in rows]
-    return decider.fold(stored), len(stored)
 
 
 async def _reacted(conn: AsyncConnection, env: Envelope) -> bool:

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,28 +28,17 @@ from services.capture.domain.capture import capture
 from services.capture.domain.events import AlertRaised, ConcernEscalated
 from services.capture.ingest import Clock
 from services.capture.staff import holders
-from shared.decider import Decider
+from shared.decider import load_in
 from shared.events import Envelope, Event, Metadata, stop_if_cancelled
-from shared.eventstore import EventStore, NewEvents, to_envelope
+from shared.eventstore import EventStore, NewEvents
 from shared.projection import Projection
 from shared.registry import EventRegistry
 from shared.service import Kit
-from shared.tables import events
 
 log = logging.getLogger(__name__)
-C = TypeVar("C")
-S = TypeVar("S")
 EVERY_SECONDS = 60.0  # an overdue alert escalates at most a minute late
 
 
-async def load_in(conn: AsyncConnection, registry: EventRegistry, decider: Decider[C, S],
-                  aggregate_id: str) -> tuple[S, int]:
-    """An aggregate's state read inside the reaction's own transaction."""
-    rows = await conn.execute(select(events).where(
-        events.c.aggregate_type == decider.aggregate_type,
-        events.c.aggregate_id == aggregate_id).order_by(events.c.version))
-    stored = [registry.decode(to_envelope(r)) for r in rows]
-    return decider.fold(stored), len(stored)
 
 
 class AlertRaiser(Projection):

@@ -19,13 +19,13 @@ from services.capture.domain.events import (
 )
 from services.capture.domain.events import Category as CaptureCategory
 from services.incident.domain.events import Category
-from services.incident.domain.incident import Incident, OpenFromCapture, incident
+from services.incident.domain.incident import OpenFromCapture, incident
 from shared.db import new_metadata
+from shared.decider import load_in
 from shared.events import Envelope, Event, Metadata
-from shared.eventstore import EventStore, NewEvents, to_envelope
+from shared.eventstore import EventStore, NewEvents
 from shared.projection import Projection
 from shared.registry import EventRegistry
-from shared.tables import events
 
 OPENS = frozenset({Grade.VIOLATION, Grade.URGENT_CHILD_PROTECTION})
 # The capture's category, as one of the 4 Cs where it maps (gaming and unclassified do not).
@@ -109,7 +109,7 @@ class CaptureReaction(Projection):
             category=FOUR_CS.get(category) if category else None,
             child_protection=urgent or category is CaptureCategory.GROOMING_CSE,
             cyber_bullying=category is CaptureCategory.BULLYING)
-        state, version = await _load_in(conn, self.registry, iid)
+        state, version = await load_in(conn, self.registry, incident, iid)
         new = incident.decide(command, state)
         if new:
             await self.store.append_in(conn, NewEvents(
@@ -117,10 +117,3 @@ class CaptureReaction(Projection):
             self.store.appended.set()
 
 
-async def _load_in(conn: AsyncConnection, registry: EventRegistry,
-                   aggregate_id: str) -> tuple[Incident, int]:
-    rows = await conn.execute(select(events).where(
-        events.c.aggregate_type == incident.aggregate_type,
-        events.c.aggregate_id == aggregate_id).order_by(events.c.version))
-    stored = [registry.decode(to_envelope(r)) for r in rows]
-    return incident.fold(stored), len(stored)
