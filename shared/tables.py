@@ -45,7 +45,7 @@ events = Table(
     Column("school_id", String(64), nullable=False, index=True),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("correlation_id", Uuid, nullable=False),
-    Column("causation_id", Uuid, nullable=True),
+    Column("causation_id", Uuid, nullable=True, index=True),  # reactions look causes up
     Column("payload", JSON, nullable=False),
     Column("trace", JSON, nullable=False),
     UniqueConstraint("aggregate_type", "aggregate_id", "version", name="uq_events_stream_version"),

@@ -53,6 +53,14 @@ async def current_version(service: Service) -> str | None:
         return version
 
 
+def head(service: Service) -> str | None:
+    """The newest revision in the service's migrations folder."""
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(migrate.config_for(migrate.target_of(service)))
+    return script.get_current_head()
+
+
 def model_tables(service: Service) -> set[str]:
     return {name for md in migrate.target_of(service).metadatas for name in md.tables}
 
@@ -62,7 +70,8 @@ async def test_upgrade_creates_exactly_the_models_tables(directory: Service) -> 
     await migrate.upgrade(directory)
     assert await table_names(directory.db) == model_tables(directory) | {
         "alembic_version_directory"}
-    assert await current_version(directory) == "0002"
+    assert head(directory) is not None
+    assert await current_version(directory) == head(directory)
 
 
 async def test_no_service_drifts_from_its_migrations(db_url: str, tmp_path: Path) -> None:
@@ -92,7 +101,8 @@ async def test_upgrading_twice_is_a_no_op(directory: Service) -> None:
     async with directory.db.begin() as conn:
         await conn.execute(insert(authorities).values(la_id="la", name="Somewhere"))
     await migrate.upgrade(directory)
-    assert await current_version(directory) == "0002"
+    assert head(directory) is not None
+    assert await current_version(directory) == head(directory)
     assert await table_names(directory.db) == model_tables(directory) | {
         "alembic_version_directory"}
     async with directory.db.read() as conn:
