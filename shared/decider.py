@@ -57,6 +57,13 @@ class CommandBus:
         state = decider.fold([self.registry.decode(env) for env in stored])
         return state, len(stored)
 
+    async def load_many(self, decider: Decider[C, S],
+                        ids: Sequence[str]) -> dict[str, tuple[S, int]]:
+        """State and version of many aggregates in a few queries (bulk imports)."""
+        stored = await self.store.load_many(decider.aggregate_type, ids)
+        return {i: (decider.fold([self.registry.decode(e) for e in envs]), len(envs))
+                for i, envs in stored.items()}
+
     async def execute(
         self, decider: Decider[C, S], aggregate_id: str, command: C, meta: Metadata
     ) -> Outcome[S]:

@@ -24,6 +24,8 @@ from shared.faults import crash_point
 from shared.streams import event_subject
 from shared.tables import events, outbox
 
+CHUNK = 500  # ids per query: well inside SQLite's and asyncpg's parameter limits
+
 
 @dataclass(frozen=True)
 class NewEvents:
@@ -55,9 +57,10 @@ class EventStore:
 
     async def append_in(self, conn: AsyncConnection, *batches: NewEvents) -> list[Envelope]:
         """Append inside the caller's transaction (for reactions that must be atomic)."""
-        versions = await self._versions(conn, batches)
+        current = await versions_in(conn, [(b.aggregate_type, b.aggregate_id) for b in batches])
         envelopes = [env for batch in batches
-                     for env in self._envelopes(batch, versions.get(batch.stream, 0))]
+                     for env in self._envelopes(batch, current[(batch.aggregate_type,
+                                                                batch.aggregate_id)])]
         if not envelopes:
             return []
         try:
@@ -93,28 +96,29 @@ class EventStore:
                 "data": env.model_dump_json().encode(),
                 "headers": {"Nats-Msg-Id": str(env.event_id), **env.trace}}
 
-    async def _versions(self, conn: AsyncConnection,
-                        batches: Sequence[NewEvents]) -> dict[str, int]:
-        """Current version of every stream in `batches`: one query per type and chunk, not one
-        per stream (a batch of a thousand captures is a thousand streams)."""
-        by_type: dict[str, list[str]] = {}
-        for batch in batches:
-            by_type.setdefault(batch.aggregate_type, []).append(batch.aggregate_id)
-        found: dict[str, int] = {}
-        for aggregate_type, ids in by_type.items():
-            unique = sorted(set(ids))
-            for i in range(0, len(unique), 500):
-                query = (select(events.c.aggregate_id, func.max(events.c.version))
-                         .where(events.c.aggregate_type == aggregate_type,
-                                events.c.aggregate_id.in_(unique[i:i + 500]))
-                         .group_by(events.c.aggregate_id))
-                for aggregate_id, version in await conn.execute(query):
-                    found[f"{aggregate_type}-{aggregate_id}"] = int(version)
-        return found
-
     async def load(self, aggregate_type: str, aggregate_id: str) -> list[Envelope]:
         async with self.db.read() as conn:
             return await load_in(conn, aggregate_type, aggregate_id)
+
+    async def load_many(self, aggregate_type: str,
+                        ids: Sequence[str]) -> dict[str, list[Envelope]]:
+        """Many streams of one type in a few queries (an empty list for a new one)."""
+        found: dict[str, list[Envelope]] = {i: [] for i in ids}
+        unique = sorted(found)
+        async with self.db.read() as conn:
+            for i in range(0, len(unique), CHUNK):
+                rows = await conn.execute(
+                    select(events).where(events.c.aggregate_type == aggregate_type,
+                                         events.c.aggregate_id.in_(unique[i:i + CHUNK]))
+                    .order_by(events.c.aggregate_id, events.c.version))
+                for row in rows:
+                    found[row.aggregate_id].append(to_envelope(row))
+        return found
+
+    async def versions(self, streams: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Current version of each (aggregate type, id); 0 for a stream with no events."""
+        async with self.db.read() as conn:
+            return await versions_in(conn, streams)
 
     async def count(self, types: Sequence[str] | None = None) -> int:
         query = select(func.count()).select_from(events)
@@ -149,6 +153,26 @@ async def load_in(conn: AsyncConnection, aggregate_type: str,
                     events.c.aggregate_id == aggregate_id)
              .order_by(events.c.version))
     return [to_envelope(r) for r in await conn.execute(query)]
+
+
+async def versions_in(conn: AsyncConnection,
+                      streams: Sequence[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """One query per aggregate type and chunk, not one per stream (a batch of a thousand
+    captures is a thousand streams)."""
+    by_type: dict[str, set[str]] = {}
+    for aggregate_type, aggregate_id in streams:
+        by_type.setdefault(aggregate_type, set()).add(aggregate_id)
+    found = dict.fromkeys(streams, 0)
+    for aggregate_type, id_set in by_type.items():
+        ids = sorted(id_set)
+        for i in range(0, len(ids), CHUNK):
+            query = (select(events.c.aggregate_id, func.max(events.c.version))
+                     .where(events.c.aggregate_type == aggregate_type,
+                            events.c.aggregate_id.in_(ids[i:i + CHUNK]))
+                     .group_by(events.c.aggregate_id))
+            for aggregate_id, version in await conn.execute(query):
+                found[(aggregate_type, aggregate_id)] = int(version)
+    return found
 
 
 def _row(env: Envelope) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from services.capture.domain.events import CaptureReceived
 from services.capture.domain.triage import Matcher, triage
 from services.capture.keywords import Keywords
 from services.capture.screenshots import Image, ScreenshotStore, Stored, decode_image
-from services.capture.store_reads import existing
 from shared.claims import Claims
 from shared.errors import ConcurrencyError, InvalidInput
 from shared.events import Metadata
@@ -126,7 +125,8 @@ class Ingestor:
         same captures loses the race on the unique stream version: look again and retry."""
         meta = Metadata(school_id=school_id, occurred_at=now)
         for _ in range(3):
-            known = await existing(self.kit.db, capture.aggregate_type, list(good))
+            found = await self.kit.store.versions([(capture.aggregate_type, c) for c in good])
+            known = {cid for (_, cid), version in found.items() if version}
             batches = []
             for cid, p in good.items():
                 if cid in known:

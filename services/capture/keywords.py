@@ -17,7 +17,6 @@ from services.capture.contracts import (
 from services.capture.domain import library as lib
 from services.capture.domain.events import Phrase
 from services.capture.domain.triage import Matcher, effective
-from services.capture.store_reads import versions
 from shared.claims import LA_ROLES, SAFEGUARDING_ROLES, Claims, Role
 from shared.events import Metadata
 from shared.rpc import RpcRouter
@@ -34,8 +33,10 @@ class Keywords:
         self._cache: dict[tuple[str, str], tuple[tuple[int, ...], Matcher]] = {}
 
     async def matcher(self, la_id: str, school_id: str) -> Matcher:
-        now = await versions(self.kit.db, [(lib.library.aggregate_type, la_id),
-                                           (lib.school_keywords.aggregate_type, school_id)])
+        streams = [(lib.library.aggregate_type, la_id),
+                   (lib.school_keywords.aggregate_type, school_id)]
+        found = await self.kit.store.versions(streams)
+        now = tuple(found[s] for s in streams)
         hit = self._cache.get((la_id, school_id))
         if hit is not None and hit[0] == now:
             return hit[1]

@@ -26,7 +26,6 @@ from services.directory.integrations.contracts import (
     SyncRoster,
 )
 from services.directory.integrations.rows import Row, checked_rows, first_error
-from services.directory.integrations.streams import load_many
 from services.directory.integrations.tables import roster_members
 from shared.errors import ConcurrencyError, DomainError
 from shared.events import Event, Metadata
@@ -123,7 +122,7 @@ class Sync:
 
     async def _commit(self, changes: list[Change], attempts: int = 3) -> None:
         """Decide each change on fresh state and append the lot in one transaction."""
-        states = await load_many(self.kit, person.person, [c.row.person_id for c in changes])
+        states = await self.kit.bus.load_many(person.person, [c.row.person_id for c in changes])
         decided: list[tuple[Change, list[Event], int]] = []
         for change in changes:
             state, version = states[change.row.person_id]
