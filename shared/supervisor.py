@@ -31,6 +31,7 @@ from services import SERVICES  # each runs as `python -m services.<name>`
 from services.agreement.demo import load_demo as load_agreement_demo
 from services.capture.demo import load_demo as load_capture_demo
 from services.directory.demo import LOGINS_FILE, DemoLogin, load_demo
+from services.directory.demo_keys import KEYS_FILE, load_demo_keys
 from shared.natsserver import NatsServer, free_port
 from shared.rpc import RpcClient
 from shared.settings import Settings
@@ -237,6 +238,12 @@ def _nats_pids(config: Path) -> list[int]:
     return found
 
 
+@dataclass(frozen=True)
+class Demo:
+    logins: list[DemoLogin]
+    keys: dict[str, str]  # school id -> integrator API key
+
+
 @dataclass
 class Platform:
     settings: Settings
@@ -246,7 +253,7 @@ class Platform:
     children: list[Child] = field(default_factory=list)
     _nats_start: asyncio.Future[None] | None = None
 
-    async def start(self) -> list[DemoLogin]:
+    async def start(self) -> Demo:
         await self._start_nats()
         nc = await nats.connect(self.nats_url, name="supervisor")
         try:
@@ -257,9 +264,10 @@ class Platform:
             log.info("loading the demo data")
             rpc = RpcClient(nc, self.settings.rpc_timeout)
             logins = await load_demo(rpc, self.data_dir)
+            keys = await load_demo_keys(rpc, self.data_dir)
             await load_agreement_demo(rpc)
             await load_capture_demo(rpc)
-            return logins
+            return Demo(logins, keys)
         finally:
             await nc.close()
 
@@ -312,15 +320,18 @@ def _client_host(host: str) -> str:
     return "127.0.0.1" if host in ("0.0.0.0", "") else host
 
 
-def _print_ready(settings: Settings, data_dir: Path, logins: list[DemoLogin]) -> None:
+def _print_ready(settings: Settings, data_dir: Path, demo: Demo) -> None:
     url = f"http://{_client_host(settings.gateway_host)}:{settings.gateway_port}/graphql"
     rows = [("username", "password", "school", "roles")] + [
         (lg.username, lg.password or "(unknown)", lg.school, ", ".join(lg.roles))
-        for lg in logins]
+        for lg in demo.logins]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     lines = ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[3]
              for r in rows]
     print(f"\nDemo logins (kept in {data_dir / LOGINS_FILE}):", *lines, sep="\n")
+    keys = [f"  {school.ljust(12)}Authorization: ApiKey {key}" for school, key in demo.keys.items()]
+    print(f"\nIntegrator API keys, roster and captures (kept in {data_dir / KEYS_FILE}):",
+          *keys, sep="\n")
     print(f"\nGraphQL: {url}\nPlatform ready. Press Ctrl-C to stop.\n", flush=True)
 
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.agreement.domain.events import AccessStatus, Audience, SignMethod
 from services.directory.domain.commands import Slug
 from services.directory.domain.events import PersonKind
+from shared.pages import Page, Paging
 
 SERVICE = "agreement"
 
@@ -42,7 +43,7 @@ class RegisterFilter(Query):
     include_leavers: bool = False
 
 
-class GetRegister(RegisterFilter):
+class GetRegister(RegisterFilter, Paging):
     pass
 
 
@@ -117,6 +118,10 @@ class HistoryEntry(BaseModel):
     dated: date | None = None
     actor: str | None = None
     detail: str | None = None
+
+
+class RegisterPage(Page[RegisterEntry]):
+    pass
 
 
 class CsvText(BaseModel):

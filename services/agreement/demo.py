@@ -76,12 +76,14 @@ async def _call(rpc: RpcClient, name: str, **body: Any) -> Any:
 
 async def _people(rpc: RpcClient, school_id: str) -> list[dict[str, Any]]:
     """The directory's people, once the agreement service has caught up with them."""
-    page = await rpc.call("directory", "ListPeople", {"school_id": school_id, "limit": 200},
+    page = await rpc.call("directory", "ListPeople", {"school_id": school_id, "limit": 500},
                           CALLER)
+    assert page["total"] == len(page["items"]), "a demo school fits in one page"
     wanted = {p["person_id"] for p in page["items"]}
     loop = asyncio.get_running_loop()
     deadline = loop.time() + SETTLE_SECONDS
-    while {r["person_id"] for r in await _call(rpc, "GetRegister", school_id=school_id)} < wanted:
+    while {r["person_id"] for r in (await _call(rpc, "GetRegister", school_id=school_id,
+                                                limit=500))["items"]} < wanted:
         if loop.time() > deadline:
             raise RuntimeError(f"the agreement service has not caught up with {school_id}")
         await asyncio.sleep(0.2)

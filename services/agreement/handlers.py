@@ -19,7 +19,7 @@ from services.agreement.contracts import (
     ListOutstanding,
     ListTemplates,
     OutstandingView,
-    RegisterEntry,
+    RegisterPage,
     TemplateView,
     VersionView,
 )
@@ -129,9 +129,12 @@ def build(kit: Kit) -> Wiring:
         return await queries.version(kit.db, q.school_id, q.template_id, q.version)
 
     @rpc.handler("GetRegister")
-    async def get_register(q: GetRegister, caller: Claims) -> list[RegisterEntry]:
+    async def get_register(q: GetRegister, caller: Claims) -> RegisterPage:
         caller.require_role(q.school_id, READERS)
-        return await queries.register(kit.db, q)
+        return RegisterPage(items=await queries.register(kit.db, q, limit=q.limit,
+                                                         offset=q.offset),
+                            total=await queries.register_size(kit.db, q),
+                            offset=q.offset, limit=q.limit)
 
     @rpc.handler("ExportRegister")
     async def export(q: ExportRegister, caller: Claims) -> CsvText:
@@ -146,9 +149,13 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("GetHistory")
     async def get_history(q: GetHistory, caller: Claims) -> list[HistoryEntry]:
-        if caller.subject != q.person_id:
-            caller.require_role(q.school_id, READERS)
         caller.require_school(q.school_id)
+        # Oneself and one's own children (a parent following their consent) need no role.
+        if caller.subject != q.person_id:
+            me = (await queries.members_of(kit.db, q.school_id, [caller.subject])).get(
+                caller.subject)
+            if me is None or q.person_id not in me.children:
+                caller.require_role(q.school_id, READERS)
         return await queries.person_history(kit.db, q.school_id, q.person_id)
 
     projections = [Register(), People(), LeaverReaction(kit.store, kit.registry),

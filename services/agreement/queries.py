@@ -7,7 +7,7 @@ import io
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.agreement.contracts import (
@@ -75,7 +75,7 @@ async def members_of(db: Database, school_id: str,
                                 frozenset(children[r.person_id])) for r in rows}
 
 
-async def register(db: Database, f: RegisterFilter) -> list[RegisterEntry]:
+def _register_where(f: RegisterFilter) -> list[Any]:
     where = [people.c.school_id == f.school_id]
     if f.audience is not None:
         where.append(people.c.kind == SUBJECT[f.audience].value)
@@ -91,10 +91,17 @@ async def register(db: Database, f: RegisterFilter) -> list[RegisterEntry]:
         where.append(access.c.status.is_(None))
     elif f.status is not None:
         where.append(access.c.status == f.status.value)
+    return where
+
+
+async def register(db: Database, f: RegisterFilter, *, limit: int | None = None,
+                   offset: int = 0) -> list[RegisterEntry]:
+    """The register in name order; a page of it when `limit` is given."""
     query = (select(people, access.c.status, access.c.reason, access.c.since, access.c.until)
              .outerjoin(access, access.c.person_id == people.c.person_id)
-             .where(and_(*where))
-             .order_by(people.c.family_name, people.c.given_name, people.c.person_id))
+             .where(and_(*_register_where(f)))
+             .order_by(people.c.family_name, people.c.given_name, people.c.person_id)
+             .offset(offset).limit(limit))
     async with db.read() as conn:
         rows = list(await conn.execute(query))
         signed = await _held(conn, [r.person_id for r in rows])
@@ -104,6 +111,14 @@ async def register(db: Database, f: RegisterFilter) -> list[RegisterEntry]:
         status=r.status or AccessStatus.NONE, reason=r.reason,
         since=as_utc(r.since) if r.since else None, until=r.until,
         signed=signed[r.person_id]) for r in rows]
+
+
+async def register_size(db: Database, f: RegisterFilter) -> int:
+    query = (select(func.count()).select_from(people)
+             .outerjoin(access, access.c.person_id == people.c.person_id)
+             .where(and_(*_register_where(f))))
+    async with db.read() as conn:
+        return int((await conn.execute(query)).scalar_one())
 
 
 async def _held(conn: AsyncConnection, ids: list[str]) -> dict[str, list[HeldView]]:

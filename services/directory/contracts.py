@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.directory.domain.commands import Slug
 from services.directory.domain.events import PersonKind, Phase
 from shared.claims import Claims, Role
+from shared.pages import Page, Paging
 
 SERVICE = "directory"
 
@@ -29,15 +30,13 @@ class GetSchool(Query):
     school_id: str = Slug
 
 
-class ListPeople(Query):
+class ListPeople(Query, Paging):
     school_id: str = Slug
     kind: PersonKind | None = None
     role: Role | None = None
     year_group: int | None = Field(default=None, ge=0, le=14)
     search: str | None = Field(default=None, max_length=100)
     include_leavers: bool = False
-    offset: int = Field(default=0, ge=0)
-    limit: int = Field(default=50, ge=1, le=200)
 
 
 class GetPerson(Query):
@@ -83,11 +82,8 @@ class PersonView(BaseModel):
     children: list[Link] = []
 
 
-class PeoplePage(BaseModel):
-    items: list[PersonView]
-    total: int
-    offset: int
-    limit: int
+class PeoplePage(Page[PersonView]):
+    pass
 
 
 class Authenticated(BaseModel):

@@ -212,7 +212,7 @@ async def load_demo(rpc: RpcClient, data_dir: Path) -> list[DemoLogin]:
     if unknown:
         log.warning("%d demo logins have passwords no longer known (was %s lost?); "
                     "delete the data folder for fresh ones", len(unknown), LOGINS_FILE)
-        _write_private(data_dir / LOGINS_FILE,  # so a later run does not trust them
+        write_private(data_dir / LOGINS_FILE,  # so a later run does not trust them
                        {u: pw for u, pw in {**saved, **passwords}.items() if u not in unknown})
     return list(logins)
 
@@ -224,11 +224,11 @@ def _passwords(path: Path, usernames: Iterable[str]) -> tuple[dict[str, str], di
     shared = os.environ.get(PASSWORD_ENV)
     passwords = {u: saved.get(u) or shared or secrets.token_urlsafe(12) for u in usernames}
     if any(saved.get(u) != pw for u, pw in passwords.items()):
-        _write_private(path, {**saved, **passwords})
+        write_private(path, {**saved, **passwords})
     return passwords, saved
 
 
-def _write_private(path: Path, data: dict[str, str]) -> None:
+def write_private(path: Path, data: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -20,6 +20,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+from services.gateway.agreement.download import register_csv
 from services.gateway.auth import KeyVerifier, TokenIssuer, api_key, bearer_token, signing_key
 from services.gateway.capture.socket import SocketContext
 from services.gateway.context import Context
@@ -119,7 +120,8 @@ def create_app(settings: Settings) -> Starlette:
                 Route("/graphql", graphql, methods=["GET", "POST"]),
                 WebSocketRoute("/graphql", graphql),
                 Route("/integrations/oneroster", oneroster_upload(runtime.context),
-                      methods=["POST"])],
+                      methods=["POST"]),
+                Route("/agreements/register.csv", register_csv(runtime.context))],
         middleware=[Middleware(OpenTelemetryMiddleware)],
         lifespan=lifespan,
     )

@@ -133,6 +133,17 @@ def _people(url: str, token: str, school: SchoolSpec, leavers: bool = True) -> s
     return ids
 
 
+def _integrator_key_works(run: Run) -> None:
+    """The printed key authenticates: a bad upload is refused as bad, not as unauthenticated."""
+    found = re.search(r"oakridge\s+Authorization: ApiKey (\S+)", run.output)
+    assert found, run.output
+    upload = run.graphql_url().replace("/graphql", "/integrations/oneroster")
+    resp = httpx.post(upload, content=b"not a zip", timeout=30,
+                      headers={"Authorization": f"ApiKey {found.group(1)}"})
+    assert resp.status_code == 400, resp.text
+    assert resp.json()["error"]["code"] == "invalid"
+
+
 def _demo_size(school: SchoolSpec) -> int:
     carers = {p.carer for p in school.pupils if p.carer}
     return len(school.members) + len(school.pupils) + len(carers)
@@ -149,6 +160,7 @@ def _run_and_stop(data_dir: Path, port: int) -> tuple[set[str], Run]:
         glenfield_dsl = _token(url, "glenfield.dsl")
         current = _people(url, glenfield_dsl, GLENFIELD, leavers=False)
         assert len(_people(url, glenfield_dsl, GLENFIELD)) == len(current) + 1  # one leaver
+        _integrator_key_works(run)
     finally:
         code = _stop(run)
     assert code == 0, run.output

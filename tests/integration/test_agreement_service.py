@@ -51,8 +51,9 @@ class Platform:
         return await self.rpc.call("agreement", name, {"school_id": A, **body}, caller)
 
     async def status(self, pid: str) -> tuple[str, str | None]:
-        entries = await self.agreement_call("GetRegister", HEAD_A, include_leavers=True)
-        found = {e["person_id"]: (e["status"], e["reason"]) for e in entries}
+        page = await self.agreement_call("GetRegister", HEAD_A, include_leavers=True,
+                                         limit=500)
+        found = {e["person_id"]: (e["status"], e["reason"]) for e in page["items"]}
         return found.get(pid, ("absent", None))
 
     async def until_status(self, pid: str, status: str) -> tuple[str, str | None]:

@@ -19,7 +19,7 @@ from services.gateway.agreement.inputs import (
     WithdrawConsentInput,
 )
 from services.gateway.agreement.types import (
-    AccessRegisterRow,
+    AccessRegisterPage,
     AccessResult,
     AgreementHistoryEntry,
     AgreementTemplate,
@@ -59,13 +59,17 @@ class AgreementQuery:
         query = {"school_id": school_id, "template_id": template_id, "version": version}
         return AgreementVersion.of(await info.context.call(SERVICE, "GetVersion", query))
 
-    @strawberry.field(extensions=signed_in(), description="The internet-access register.")
+    @strawberry.field(extensions=signed_in(),
+                      description="The internet-access register, a page at a time.")
     async def access_register(self, info: Info, school_id: str,
-                              where: AccessRegisterFilter | None = None) -> list[AccessRegisterRow]:
-        rows = await info.context.call(SERVICE, "GetRegister", _filter(school_id, where))
-        return [AccessRegisterRow.of(r) for r in rows]
+                              where: AccessRegisterFilter | None = None, offset: int = 0,
+                              limit: int = 50) -> AccessRegisterPage:
+        query = _filter(school_id, where) | {"offset": offset, "limit": limit}
+        return AccessRegisterPage.of(await info.context.call(SERVICE, "GetRegister", query))
 
-    @strawberry.field(extensions=signed_in(), description="The register as CSV text.")
+    @strawberry.field(extensions=signed_in(),
+                      description="The register as CSV text (as a file: GET "
+                                  "/agreements/register.csv?schoolId=...).")
     async def access_register_csv(self, info: Info, school_id: str,
                                   where: AccessRegisterFilter | None = None) -> str:
         done = await info.context.call(SERVICE, "ExportRegister", _filter(school_id, where))

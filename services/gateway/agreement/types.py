@@ -77,6 +77,19 @@ class AccessRegisterRow:
                    signed=[HeldAgreement(**h.model_dump()) for h in view.signed])
 
 
+@strawberry.type(description="A page of the register, in name order.")
+class AccessRegisterPage:
+    items: list[AccessRegisterRow]
+    total: int
+    offset: int
+    limit: int
+
+    @classmethod
+    def of(cls, data: Any) -> AccessRegisterPage:
+        return cls(items=[AccessRegisterRow.of(r) for r in data["items"]], total=data["total"],
+                   offset=data["offset"], limit=data["limit"])
+
+
 @strawberry.type
 class OutstandingSignature:
     person_id: str

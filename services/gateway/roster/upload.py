@@ -9,46 +9,37 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from starlette.requests import HTTPConnection, Request
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
 from services.directory.integrations.contracts import SyncMode
 from services.gateway.context import Context
+from services.gateway.http import ContextOf, endpoint
 from services.gateway.roster.oneroster import parse
 from services.gateway.roster.sync import Roster, sync
 from shared.errors import DomainError, InvalidInput
 
 MAX_UPLOAD = 20 * 1024 * 1024
-STATUS = {"invalid": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404,
-          "too_large": 413, "unavailable": 503}
 
 
 class TooLarge(DomainError):
     code = "too_large"
 
 
-def oneroster_upload(
-        context: Callable[[HTTPConnection], Awaitable[Context]]
-) -> Callable[[Request], Awaitable[JSONResponse]]:
-    async def upload(request: Request) -> JSONResponse:
-        try:
-            ctx = await context(request)
-            caller = ctx.caller
-            school = request.query_params.get("schoolId") or caller.school_id
-            mode = request.query_params.get("mode", "delta").lower()
-            if mode not in {m.value for m in SyncMode}:
-                raise InvalidInput("mode must be full or delta", field="mode")
-            body = await _body(request)
-            parsed = await asyncio.to_thread(parse, body)
-            roster = Roster(school, SyncMode(mode), parsed.people, parsed.labels,
-                            parsed.classes, parsed.rejected)
-            report = await sync(ctx.call, roster)
-        except DomainError as exc:
-            return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
-                                status_code=STATUS.get(exc.code, 500))
+def oneroster_upload(context: ContextOf) -> Callable[[Request], Awaitable[Response]]:
+    async def upload(request: Request, ctx: Context) -> JSONResponse:
+        school = request.query_params.get("schoolId") or ctx.caller.school_id
+        mode = request.query_params.get("mode", "delta").lower()
+        if mode not in {m.value for m in SyncMode}:
+            raise InvalidInput("mode must be full or delta", field="mode")
+        body = await _body(request)
+        parsed = await asyncio.to_thread(parse, body)
+        roster = Roster(school, SyncMode(mode), parsed.people, parsed.labels,
+                        parsed.classes, parsed.rejected)
+        report = await sync(ctx.call, roster)
         return JSONResponse(report.model_dump(mode="json"))
 
-    return upload
+    return endpoint(context, upload)
 
 
 async def _body(request: Request) -> bytes:

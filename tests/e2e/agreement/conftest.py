@@ -26,7 +26,7 @@ async def agreement(platform: Platform, e2e_nats: NatsServer,
         seeded = {pid for pid, school, *_ in PEOPLE if school == A}
         await eventually(lambda: platform.rpc.call("agreement", "GetRegister", {"school_id": A},
                                                    system_claims(LA)),
-                         lambda rows: seeded <= {r["person_id"] for r in rows})
+                         lambda page: seeded <= {r["person_id"] for r in page["items"]})
         yield service
     finally:
         await service.stop()

@@ -17,7 +17,7 @@ PUBLISH = """mutation($i: PublishVersionInput!) {
   publishAgreementVersion(input: $i) { templateId version } }"""
 SIGN = "mutation($i: SignAgreementInput!) { signAgreement(input: $i) { personId status } }"
 REGISTER = """query($s: String!) { accessRegister(schoolId: $s, where: {kind: STAFF}) {
-  personId status reason signed { audience version signedOn } } }"""
+  total items { personId status reason signed { audience version signedOn } } } }"""
 CSV = "query($s: String!) { accessRegisterCsv(schoolId: $s) }"
 HISTORY = """query($s: String!, $p: String!) { agreementHistory(schoolId: $s, personId: $p) {
   entry audience version method actor } }"""
@@ -50,8 +50,9 @@ class TestAgreements:
         assert paper["data"]["signAgreement"]["status"] == "GRANTED", paper
 
         async def register() -> dict[str, Any]:
-            rows = (await platform.gql(REGISTER, {"s": A}, admin))["data"]["accessRegister"]
-            return {r["personId"]: r for r in rows}
+            page = (await platform.gql(REGISTER, {"s": A}, admin))["data"]["accessRegister"]
+            assert page["total"] == len(page["items"])
+            return {r["personId"]: r for r in page["items"]}
 
         rows = await eventually(register, lambda r: r.get("a-staff", {}).get("status")
                                 == "GRANTED")
