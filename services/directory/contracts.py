@@ -63,6 +63,27 @@ class Link(BaseModel):
     relationship: str
 
 
+class ListClasses(Query):
+    school_id: str = Slug
+    include_closed: bool = False
+
+
+class PersonRef(BaseModel):
+    person_id: str
+    name: str
+
+
+class ClassView(BaseModel):
+    class_id: str
+    school_id: str
+    name: str
+    year_group: int | None = None
+    mis_id: str | None = None
+    closed: bool = False
+    teachers: list[PersonRef] = []
+    pupils: int = Field(description="current pupils whose class this is")
+
+
 class PersonView(BaseModel):
     person_id: str
     school_id: str

@@ -29,13 +29,14 @@ from services.directory.domain.commands import (
     LinkGuardian,
     OnboardSchool,
     OpenAccount,
+    RecordClass,
     RecordLeaver,
 )
 from services.directory.domain.events import PersonKind, Phase
 from shared.claims import Role, system_claims
 from shared.errors import AlreadyExists, InvalidInput, NotFound, Unauthenticated
 from shared.passwords import hash_password
-from shared.rpc import RpcClient
+from shared.rpc import RpcClient, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ async def load_demo(rpc: RpcClient, data_dir: Path) -> list[DemoLogin]:
         asyncio.gather(*(_member(rpc, a, passwords[a.username]) for a in accounts)),
         asyncio.gather(*(_pupil(rpc, s, i) for s in SCHOOLS for i in range(len(s.pupils)))))
     await asyncio.gather(*(_carer(rpc, s, carer) for s in SCHOOLS for carer in _carers(s)))
+    await asyncio.gather(*(_classes(rpc, s, accounts) for s in SCHOOLS))
     await asyncio.gather(*(_leaver(rpc, s, s.leaver) for s in SCHOOLS if s.leaver))
     # A password is certain if this run set it, or if the file had it before the account
     # could exist; only the rest (the file was lost) are tried against the directory.
@@ -237,12 +239,20 @@ def write_private(path: Path, data: dict[str, str]) -> None:
     os.replace(tmp, path)  # atomic: a half-written file never replaces a good one
 
 
-async def _send(rpc: RpcClient, command: Command) -> bool:
-    """Run a command; False if it was done by an earlier run (`AlreadyExists`)."""
-    try:
-        await rpc.call(SERVICE, type(command).__name__, command, CALLER)
-    except AlreadyExists:
-        return False
+async def _send(rpc: RpcClient, command: Command, attempts: int = 3) -> bool:
+    """Run a command; False if it was done by an earlier run (`AlreadyExists`). A slow
+    machine may time a request out: the commands are idempotent, so it is sent again."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await rpc.call(SERVICE, type(command).__name__, command, CALLER)
+        except AlreadyExists:
+            return False
+        except ServiceUnavailable:
+            if attempt == attempts:
+                raise
+            log.warning("%s timed out; sending it again", type(command).__name__)
+            continue
+        return True
     return True
 
 
@@ -273,6 +283,16 @@ async def _pupil(rpc: RpcClient, school: SchoolSpec, index: int) -> None:
         given_name=p.given, family_name=p.family, year_group=p.year_group,
         class_name=school.classes[p.year_group],
         mis_id=f"{school.school_id[:3].upper()}{index + 1:04d}"))
+
+
+async def _classes(rpc: RpcClient, school: SchoolSpec, accounts: list[_Account]) -> None:
+    """One class per year group; the school's teachers share them out, a class each in turn."""
+    teachers = [a.person_id for a in accounts
+                if a.tenant == school.school_id and Role.TEACHER in a.member.roles]
+    for year, name in school.classes.items():
+        await rpc.call(SERVICE, "RecordClass", RecordClass(
+            school_id=school.school_id, class_id=f"{school.school_id}-class-y{year}", name=name,
+            year_group=year, teacher_ids=(teachers[year % len(teachers)],)), CALLER)
 
 
 def _carers(school: SchoolSpec) -> list[tuple[str, str, list[int]]]:

@@ -13,8 +13,10 @@ from services.directory.contracts import (
     SERVICE,
     Authenticate,
     Authenticated,
+    ClassView,
     GetPerson,
     GetSchool,
+    ListClasses,
     ListPeople,
     ListSchools,
     PeoplePage,
@@ -24,15 +26,18 @@ from services.directory.contracts import (
 from services.directory.domain import person, tenancy, username
 from services.directory.domain.commands import (
     AssignRole,
+    CloseClass,
     EnrolPerson,
     EstablishAuthority,
     LinkGuardian,
     OnboardSchool,
     OpenAccount,
+    RecordClass,
     RecordLeaver,
     RemoveRole,
 )
 from services.directory.domain.events import PersonKind
+from services.directory.domain.school_class import school_class
 from services.directory.integrations import tables as integration_tables
 from services.directory.integrations.handlers import add_integration_handlers
 from services.directory.projections import DirectoryView, credentials, credentials_metadata
@@ -116,6 +121,27 @@ def build(kit: Kit) -> Wiring:
                 person_id=cmd.person_id, username=cmd.username, password_hash=cmd.password_hash))
         kit.store.appended.set()
         return {"person_id": cmd.person_id, "username": cmd.username}
+
+    @rpc.handler("RecordClass")
+    async def record_class(cmd: RecordClass, caller: Claims) -> dict[str, str]:
+        caller.require_role(cmd.school_id, PEOPLE_ADMINS)
+        staff = await bus.load_many(person.person, list(cmd.teacher_ids))
+        for pid, (state, _) in staff.items():
+            if state.school_id != cmd.school_id or state.kind is not PersonKind.STAFF:
+                raise NotFound(f"no staff member {pid} at this school", field="teacher_ids")
+        await bus.execute(school_class, cmd.class_id, cmd, Metadata(school_id=cmd.school_id))
+        return {"class_id": cmd.class_id}
+
+    @rpc.handler("CloseClass")
+    async def close_class(cmd: CloseClass, caller: Claims) -> dict[str, str]:
+        caller.require_role(cmd.school_id, PEOPLE_ADMINS)
+        await bus.execute(school_class, cmd.class_id, cmd, Metadata(school_id=cmd.school_id))
+        return {"class_id": cmd.class_id}
+
+    @rpc.handler("ListClasses")
+    async def list_classes(q: ListClasses, caller: Claims) -> list[ClassView]:
+        caller.require_role(q.school_id, STAFF_ROLES | LA_ROLES)
+        return await queries.classes_of(kit.db, q)
 
     @rpc.handler("ListSchools")
     async def list_schools(_: ListSchools, caller: Claims) -> list[SchoolView]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any, ClassVar
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -22,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.directory.domain.events import (
     AccountOpened,
     AuthorityEstablished,
+    ClassClosed,
+    ClassRecorded,
     GuardianLinked,
     PersonDetailsChanged,
     PersonEnrolled,
@@ -88,8 +91,24 @@ credentials = Table(
     Column("password_hash", String(200), nullable=False),
 )
 
+classes = Table(
+    "classes", metadata,
+    Column("class_id", String(64), primary_key=True),
+    Column("school_id", String(64), nullable=False, index=True),
+    Column("name", String(40), nullable=False),
+    Column("year_group", Integer),
+    Column("mis_id", String(64)),
+    Column("closed", Boolean, nullable=False, default=False),
+)
+class_teachers = Table(
+    "class_teachers", metadata,
+    Column("class_id", String(64), primary_key=True),
+    Column("person_id", String(64), primary_key=True),
+)
+
 HANDLED = (AuthorityEstablished, SchoolOnboarded, PersonEnrolled, PersonDetailsChanged,
-           RoleAssigned, RoleRemoved, GuardianLinked, PersonLeft, AccountOpened)
+           RoleAssigned, RoleRemoved, GuardianLinked, PersonLeft, AccountOpened, ClassRecorded,
+           ClassClosed)
 
 
 class DirectoryView(Projection):
@@ -139,6 +158,22 @@ class DirectoryView(Projection):
             case AccountOpened(person_id=pid, username=username):
                 await conn.execute(update(people).where(people.c.person_id == pid).values(
                     username=username))
+            case ClassRecorded(class_id=cid):
+                await _record_class(conn, event)
+            case ClassClosed(class_id=cid):
+                await conn.execute(update(classes).where(classes.c.class_id == cid)
+                                   .values(closed=True))
+
+
+async def _record_class(conn: AsyncConnection, event: ClassRecorded) -> None:
+    cid = event.class_id
+    await conn.execute(delete(classes).where(classes.c.class_id == cid))
+    await conn.execute(delete(class_teachers).where(class_teachers.c.class_id == cid))
+    await conn.execute(insert(classes).values(
+        **event.model_dump(exclude={"teacher_ids"}), closed=False))
+    if event.teacher_ids:
+        await conn.execute(insert(class_teachers),
+                           [{"class_id": cid, "person_id": t} for t in event.teacher_ids])
 
 
 def _person_row(env: Envelope, event: PersonEnrolled) -> dict[str, Any]:

@@ -9,8 +9,26 @@ from typing import Any
 from sqlalchemy import Row, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.directory.contracts import Link, ListPeople, PeoplePage, PersonView, SchoolView
-from services.directory.projections import credentials, guardians, people, roles, schools
+from services.directory.contracts import (
+    ClassView,
+    Link,
+    ListClasses,
+    ListPeople,
+    PeoplePage,
+    PersonRef,
+    PersonView,
+    SchoolView,
+)
+from services.directory.domain.events import PersonKind
+from services.directory.projections import (
+    class_teachers,
+    classes,
+    credentials,
+    guardians,
+    people,
+    roles,
+    schools,
+)
 from shared.claims import Claims, Role
 from shared.db import Database, as_utc
 from shared.errors import NotFound
@@ -113,3 +131,28 @@ async def authenticate(db: Database, username: str, password: str) -> Claims | N
     return Claims(subject=row.person_id, name=f"{row.given_name} {row.family_name}",
                   school_id=row.school_id, la_id=la_id or row.school_id,
                   roles=frozenset(Role(r) for r in granted))
+
+
+async def classes_of(db: Database, q: ListClasses) -> list[ClassView]:
+    where = [classes.c.school_id == q.school_id]
+    if not q.include_closed:
+        where.append(classes.c.closed.is_(False))
+    pupils = (select(func.count()).select_from(people).where(
+        people.c.school_id == classes.c.school_id, people.c.class_name == classes.c.name,
+        people.c.kind == PersonKind.PUPIL.value, people.c.left_on.is_(None))
+        .scalar_subquery())
+    async with db.read() as conn:
+        rows = list(await conn.execute(select(classes, pupils.label("pupils"))
+                                       .where(and_(*where))
+                                       .order_by(classes.c.year_group, classes.c.name)))
+        teachers = list(await conn.execute(
+            select(class_teachers.c.class_id, people.c.person_id, people.c.given_name,
+                   people.c.family_name)
+            .join(people, people.c.person_id == class_teachers.c.person_id)
+            .where(class_teachers.c.class_id.in_([r.class_id for r in rows]))
+            .order_by(people.c.family_name, people.c.given_name)))
+    by_class: dict[str, list[PersonRef]] = defaultdict(list)
+    for t in teachers:
+        by_class[t.class_id].append(PersonRef(person_id=t.person_id,
+                                              name=f"{t.given_name} {t.family_name}"))
+    return [ClassView(**r._mapping, teachers=by_class[r.class_id]) for r in rows]

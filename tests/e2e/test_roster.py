@@ -195,6 +195,7 @@ class TestOneRoster:
         assert resp.status_code == 200, resp.text
         report = resp.json()
         assert report["created"] == oneroster.WITH_ERRORS_CREATED
+        assert (report["classes_recorded"], report["classes_closed"]) == (["C5B", "CRA"], [])
         assert (report["updated"], report["unchanged"], report["left"]) == ([], [], [])
         assert {(r["row"], r["mis_id"], r["reason"]) for r in report["rejected"]} \
             == oneroster.WITH_ERRORS_REJECTED
@@ -204,12 +205,37 @@ class TestOneRoster:
         again = (await upload(platform, key, oneroster.with_errors(), "full")).json()
         assert again["unchanged"] == oneroster.WITH_ERRORS_CREATED
         assert again["created"] == again["updated"] == again["left"] == []
+        assert again["classes_recorded"] == []
         assert await platform.events() == before
 
         without_p2 = (await upload(platform, key, oneroster.with_errors(drop={"P2"}), "full"))
         assert without_p2.json()["left"] == ["P2"]
         delta = (await upload(platform, key, oneroster.with_errors(drop={"P1"}), "delta"))
         assert delta.json()["left"] == [] and "P1" not in delta.json()["unchanged"]
+
+    async def test_classes_are_records_with_teachers_and_pupils(
+            self, platform: Platform) -> None:
+        school, key = await new_school(platform)
+        assert (await upload(platform, key, oneroster.with_errors(), "full")).status_code == 200
+        la = system_claims(school.replace("roster-", "la-"))
+
+        async def classes() -> dict[str, dict[str, Any]]:
+            found = await platform.rpc.call("directory", "ListClasses",
+                                            {"school_id": school}, la)
+            return {c["mis_id"]: c for c in found}
+
+        found = await eventually(classes, lambda c: bool(c.get("C5B", {}).get("teachers")))
+        assert (found["C5B"]["name"], found["C5B"]["year_group"]) == ("5B", 5)
+        assert [t["name"] for t in found["C5B"]["teachers"]] == ["Grace Hopper"]
+        assert found["C5B"]["pupils"] == 1 and found["CRA"]["pupils"] == 1
+
+        # A full sync without RA closes it (and its pupil, now in an unknown class, stays).
+        closed = (await upload(platform, key, oneroster.with_errors(drop={"CRA"}), "full"))
+        assert closed.json()["classes_closed"] == ["CRA"]
+        assert ("users.csv:3", "P2", "unknown class CRA") in {
+            (r["row"], r["mis_id"], r["reason"]) for r in closed.json()["rejected"]}
+        assert closed.json()["left"] == []
+        await eventually(classes, lambda c: set(c) == {"C5B"})
 
     async def test_refuses_what_is_not_a_bundle(self, platform: Platform) -> None:
         key = (await issue(platform))["secret"]

@@ -30,9 +30,10 @@ def bundle(files: dict[str, Table]) -> bytes:
 
 def with_errors(org: str = "ORG1", drop: frozenset[str] | set[str] = frozenset()) -> bytes:
     """A small school's bundle with one of each deliberate error (see the e2e test); `drop`
-    leaves users out."""
+    leaves users or classes out (by sourcedId)."""
     files = _with_errors(org)
-    files["users.csv"] = [r for r in files["users.csv"] if r[0] not in drop]
+    for name in ("users.csv", "classes.csv"):
+        files[name] = [r for r in files[name] if r[0] not in drop]
     return bundle(files)
 
 
@@ -54,7 +55,8 @@ def _with_errors(org: str) -> dict[str, Table]:
                       ["P5", "active", "true", "student", "", "Grade", "Less", "", "", "PK"],
                       ["P6", "tobedeleted", "true", "student", "", "Gone", "Away", "", "", "03"]],
         "classes.csv": [CLASSES, ["C5B", "active", "5B", "05", "homeroom", org],
-                        ["CRA", "active", "RA", "R", "homeroom", org]],
+                        ["CRA", "active", "RA", "R", "homeroom", org],
+                        ["CX", "active", "Mystery", "Z9", "scheduled", org]],
         "enrollments.csv": [ENROLLMENTS,
                             ["E1", "active", "C5B", org, "P1", "student", "false"],
                             ["E2", "active", "CRA", org, "P2", "student", "false"],
@@ -75,5 +77,6 @@ WITH_ERRORS_REJECTED = {
     ("users.csv:8", "T9", "duplicate id T9"),
     ("users.csv:10", "X1", "unsupported role superhero"),
     ("users.csv:11", "P5", "unknown grade PK"),
+    ("classes.csv:4", "CX", "unknown grade Z9"),
 }
 WITH_ERRORS_CREATED = ["P1", "P2", "T1", "G1"]

@@ -22,13 +22,16 @@ class TestParse:
                               "family_name": "Lovelace", "kind": "parent",
                               "guardian_of": ["P1"], "relationship": "guardian"}
         assert "P6" not in rows  # tobedeleted: absent, so a full sync makes a leaver of it
-        assert parsed.classes == ["5B", "RA"]
+        assert parsed.classes == [
+            {"mis_id": "C5B", "name": "5B", "year_group": 5, "teachers": ["T1"]},
+            {"mis_id": "CRA", "name": "RA", "year_group": 0, "teachers": []}]
 
     def test_rejects_rows_it_cannot_use_with_the_reason(self) -> None:
         reasons = {(r.row, r.reason) for r in parse(with_errors()).rejected}
         assert ("users.csv:4", "bad birthDate 2015-02-30") in reasons
         assert ("users.csv:5", "unknown class C9") in reasons
         assert ("enrollments.csv:6", "unknown user NOBODY") in reasons
+        assert ("classes.csv:4", "unknown grade Z9") in reasons
 
     def test_a_pupils_agents_link_their_parents(self) -> None:
         users = [USERS, ["P1", "active", "true", "student", "", "A", "B", "", "G1", "Y3"],

@@ -101,3 +101,20 @@ class RevokeApiKey(Command):
     school_id: str = Slug
     key_id: str = Field(min_length=1, max_length=32)
     revoked_by: str = Field(min_length=1, max_length=64)
+
+
+class RecordClass(Command):
+    """A teaching group as the MIS (or the school) has it; re-recording the same is a no-op."""
+
+    school_id: str = Slug
+    class_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=40)
+    year_group: int | None = Field(default=None, ge=0, le=14)
+    teacher_ids: tuple[str, ...] = Field(default=(), max_length=50,
+                                         description="person ids of its teachers")
+    mis_id: str | None = Field(default=None, max_length=64)
+
+
+class CloseClass(Command):
+    school_id: str = Slug
+    class_id: str = Field(min_length=1, max_length=64)

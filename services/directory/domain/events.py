@@ -143,3 +143,23 @@ class ApiKeyRevoked(Event):
     type_name = "ApiKeyRevoked"
     key_id: str
     revoked_by: str
+
+
+@registry.register
+class ClassRecorded(Event):
+    """A class as it now is: new, renamed, moved year or given other teachers."""
+
+    type_name = "ClassRecorded"
+    school_id: str
+    class_id: str
+    name: str
+    year_group: int | None = None
+    teacher_ids: list[str] = []
+    mis_id: str | None = None
+
+
+@registry.register
+class ClassClosed(Event):
+    type_name = "ClassClosed"
+    school_id: str
+    class_id: str

@@ -83,6 +83,15 @@ class RosterPerson(Request):
     relationship: str = Field(default="parent", min_length=1, max_length=40)
 
 
+class RosterClass(Request):
+    """A class as the MIS sends it; teachers by their MIS ids."""
+
+    mis_id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=40)
+    year_group: int | None = Field(default=None, ge=0, le=14)
+    teachers: list[str] = Field(default=[], max_length=50)
+
+
 class RowRejection(BaseModel):
     row: str  # "people[3]", or "users.csv:4" for an upload
     mis_id: str | None = None
@@ -95,7 +104,9 @@ class SyncRoster(Request):
     # Checked one by one, so that one bad row is rejected alone.
     people: list[dict[str, Any]] = Field(max_length=MAX_ROWS)
     labels: list[str] | None = Field(default=None, description="row names, as people")
-    classes: list[str] | None = Field(default=None, description="when given, the only ones")
+    classes: list[RosterClass] | None = Field(
+        default=None, max_length=2000,
+        description="when given, recorded, and the only classes a pupil may name")
     rejected: list[RowRejection] = Field(default=[], description="refused before the sync "
                                          "(e.g. by the upload's parser); kept from leaving")
     # A large roster arrives in several requests (a NATS message holds ~1 MB): the last one
@@ -110,3 +121,5 @@ class SyncReport(BaseModel):
     unchanged: list[str] = []
     left: list[str] = []
     rejected: list[RowRejection] = []
+    classes_recorded: list[str] = Field(default=[], description="new or changed, by MIS id")
+    classes_closed: list[str] = []

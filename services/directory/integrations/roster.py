@@ -18,6 +18,7 @@ from sqlalchemy import insert, select
 from services.directory.domain import person
 from services.directory.domain.commands import RecordLeaver, SyncPerson
 from services.directory.domain.events import PersonKind
+from services.directory.integrations.classes import close_missing, record_classes
 from services.directory.integrations.contracts import (
     RosterPerson,
     RowRejection,
@@ -61,6 +62,8 @@ class Sync:
 
     async def run(self) -> SyncReport:
         rows = checked_rows(self.req, self._reject)
+        if self.req.classes is not None:
+            await record_classes(self.kit, self.req.school_id, self.req.classes, self.report)
         known = await self._members()
         await self._apply([r for r in rows if r.person.kind is not PersonKind.PARENT])
         pupils = {mis: pid for mis, (pid, kind) in known.items() if kind == PersonKind.PUPIL}
@@ -71,6 +74,8 @@ class Sync:
             seen = {r.person.mis_id for r in rows} | self.keep | set(self.req.present)
             await self._leave([Row("", _stub(mis, kind), pid)
                                for mis, (pid, kind) in known.items() if mis not in seen])
+            if self.req.classes is not None:
+                await close_missing(self.kit, self.req.school_id, self.req.classes, self.report)
         log.info("roster sync %s: %d rows, %d created, %d updated, %d left, %d rejected",
                  self.req.school_id, len(self.req.people), len(self.report.created),
                  len(self.report.updated), len(self.report.left), len(self.report.rejected))

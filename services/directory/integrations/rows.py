@@ -28,6 +28,10 @@ def person_id_for(school_id: str, mis_id: str) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{school_id}/{mis_id}"))
 
 
+def class_id_for(school_id: str, mis_id: str) -> str:
+    return str(uuid.uuid5(NAMESPACE, f"{school_id}/class/{mis_id}"))
+
+
 @dataclass(frozen=True)
 class Row:
     label: str
@@ -40,6 +44,7 @@ def checked_rows(req: SyncRoster, reject: Reject) -> list[Row]:
     labels = req.labels or [f"people[{i}]" for i in range(len(req.people))]
     if len(labels) != len(req.people):
         raise InvalidInput("one label per row", field="labels")
+    classes = {c.name for c in req.classes} if req.classes is not None else None
     rows: list[Row] = []
     for label, raw in zip(labels, req.people, strict=True):
         mis = raw.get("mis_id")
@@ -48,7 +53,7 @@ def checked_rows(req: SyncRoster, reject: Reject) -> list[Row]:
         except ValidationError as exc:
             reject(label, mis if isinstance(mis, str) else None, first_error(exc))
             continue
-        problem = _problem(found, req.classes)
+        problem = _problem(found, classes)
         if problem:
             reject(label, found.mis_id, problem)
             continue
@@ -61,7 +66,7 @@ def checked_rows(req: SyncRoster, reject: Reject) -> list[Row]:
     return [r for r in rows if r.person.mis_id not in twice]
 
 
-def _problem(row: RosterPerson, classes: list[str] | None) -> str | None:
+def _problem(row: RosterPerson, classes: set[str] | None) -> str | None:
     if row.class_name is not None and classes is not None and row.class_name not in classes:
         return f"unknown class {row.class_name}"
     if row.date_of_birth is not None and row.date_of_birth > date.today():

@@ -14,7 +14,14 @@ import strawberry
 from services.directory.contracts import SERVICE
 from services.gateway.context import Info, signed_in
 from services.gateway.directory.inputs import EnrolPersonInput, OnboardSchoolInput, body
-from services.gateway.directory.types import Account, PeoplePage, Person, PersonRef, School
+from services.gateway.directory.types import (
+    Account,
+    PeoplePage,
+    Person,
+    PersonRef,
+    School,
+    SchoolClass,
+)
 from services.gateway.enums import PersonKind, Role
 from shared.errors import InvalidInput
 from shared.passwords import hash_password
@@ -42,6 +49,12 @@ class DirectoryQuery:
                  "search": search, "include_leavers": include_leavers, "offset": offset,
                  "limit": limit}
         return PeoplePage.of(await info.context.call(SERVICE, "ListPeople", query))
+
+    @strawberry.field(extensions=signed_in(), description="The school's classes, by year.")
+    async def classes(self, info: Info, school_id: str,
+                      include_closed: bool = False) -> list[SchoolClass]:
+        query = {"school_id": school_id, "include_closed": include_closed}
+        return [SchoolClass.of(c) for c in await info.context.call(SERVICE, "ListClasses", query)]
 
     @strawberry.field(extensions=signed_in())
     async def person(self, info: Info, school_id: str, person_id: str) -> Person:
@@ -87,6 +100,21 @@ class DirectoryMutation:
         cmd = {"school_id": school_id, "person_id": person_id, "left_on": left_on,
                "reason": reason}
         return await _person_command(info, "RecordLeaver", cmd)
+
+    @strawberry.mutation(extensions=signed_in(),
+                         description="Record a class as it is now (schools without an MIS "
+                                     "feed); a new one when classId is left out.")
+    async def record_class(self, info: Info, school_id: str, name: str,
+                           year_group: int | None = None, teacher_ids: list[str] | None = None,
+                           class_id: str | None = None) -> str:
+        cmd = {"school_id": school_id, "class_id": class_id or str(uuid.uuid4()), "name": name,
+               "year_group": year_group, "teacher_ids": teacher_ids or []}
+        return str((await info.context.call(SERVICE, "RecordClass", cmd))["class_id"])
+
+    @strawberry.mutation(extensions=signed_in())
+    async def close_class(self, info: Info, school_id: str, class_id: str) -> str:
+        cmd = {"school_id": school_id, "class_id": class_id}
+        return str((await info.context.call(SERVICE, "CloseClass", cmd))["class_id"])
 
     @strawberry.mutation(extensions=signed_in(), description="Give a person a login.")
     async def open_account(self, info: Info, school_id: str, person_id: str, username: str,

@@ -7,8 +7,8 @@ from typing import Any
 
 import strawberry
 
+from services.directory.contracts import ClassView, PersonView, SchoolView
 from services.directory.contracts import PeoplePage as PeoplePageView
-from services.directory.contracts import PersonView, SchoolView
 from services.gateway.enums import PersonKind, Phase, Role
 
 
@@ -30,6 +30,30 @@ class Link:
     person_id: str
     name: str
     relationship: str
+
+
+@strawberry.type(description="A staff member named on a record.")
+class StaffRef:
+    person_id: str
+    name: str
+
+
+@strawberry.type(description="A class (teaching group), from the MIS roster or the school.")
+class SchoolClass:
+    class_id: str
+    school_id: str
+    name: str
+    year_group: int | None = strawberry.field(description="0 = Reception")
+    mis_id: str | None
+    closed: bool
+    teachers: list[StaffRef]
+    pupils: int = strawberry.field(description="current pupils in it")
+
+    @classmethod
+    def of(cls, data: Any) -> SchoolClass:
+        view = ClassView.model_validate(data)
+        return cls(**view.model_dump(exclude={"teachers"}),
+                   teachers=[StaffRef(**t.model_dump()) for t in view.teachers])
 
 
 @strawberry.type

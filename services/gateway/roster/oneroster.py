@@ -29,7 +29,7 @@ MAX_BYTES = 100 * 1024 * 1024  # uncompressed: a zip bomb stops here
 class Parsed:
     people: list[dict[str, Any]] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
-    classes: list[str] = field(default_factory=list)
+    classes: list[dict[str, Any]] = field(default_factory=list)
     rejected: list[RowRejection] = field(default_factory=list)
 
 
@@ -42,7 +42,6 @@ def parse(bundle: bytes) -> Parsed:
         raise InvalidInput("the bundle has no users.csv")
     out = Parsed()
     classes = {r["sourcedId"]: r for _, r in files.get("classes.csv", [])}
-    out.classes = sorted({c.get("title", "") for c in classes.values()} - {""})
     users = [(label, r) for label, r in files["users.csv"] if _active(r)]
     roles = {r.get("userSourcedId", ""): r.get("role", "") for _, r in files.get("roles.csv", [])
              if r.get("roleType", "primary") == "primary"}
@@ -50,6 +49,8 @@ def parse(bundle: bytes) -> Parsed:
               for _, r in files.get("demographics.csv", [])}
     known = {r.get("sourcedId", "") for _, r in users}
     homes = _homerooms(files.get("enrollments.csv", []), classes, known, out)
+    out.classes = _classes(files.get("classes.csv", []), files.get("enrollments.csv", []),
+                           known, out)
     children = _children(users, roles)
     for label, user in users:
         mis = user.get("sourcedId", "")
@@ -105,6 +106,28 @@ def _homerooms(enrollments: Rows, classes: dict[str, dict[str, str]], known: set
             found[user].append(cls)
     return {user: next((c for c in ids if classes.get(c, {}).get("classType") == "homeroom"),
                        ids[0]) for user, ids in found.items()}
+
+
+def _classes(classes: Rows, enrollments: Rows, known: set[str],
+             out: Parsed) -> list[dict[str, Any]]:
+    """The classes as records, with their teachers."""
+    teachers: dict[str, set[str]] = defaultdict(set)
+    for _, row in enrollments:
+        if _active(row) and row.get("role") == "teacher" and row.get("userSourcedId") in known:
+            teachers[row.get("classSourcedId", "")].add(row["userSourcedId"])
+    found = []
+    for label, cls in classes:
+        mis = cls.get("sourcedId", "")
+        try:
+            if not mis or not cls.get("title"):
+                raise ValueError("a class needs a sourcedId and a title")
+            year = _year(cls["grades"]) if cls.get("grades") else None
+        except ValueError as exc:
+            out.rejected.append(RowRejection(row=label, mis_id=mis or None, reason=str(exc)))
+            continue
+        found.append({"mis_id": mis, "name": cls["title"], "year_group": year,
+                      "teachers": sorted(teachers[mis])})
+    return found
 
 
 def _children(users: Rows, roles: dict[str, str]) -> dict[str, list[str]]:

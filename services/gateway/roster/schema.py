@@ -18,6 +18,7 @@ from services.gateway.roster.types import (
     ApiScope,
     ChangeReport,
     IssuedApiKey,
+    RosterClassInput,
     RosterPersonInput,
     SyncMode,
 )
@@ -50,7 +51,8 @@ class RosterMutation:
                          "key with roster:write for the school, or a school/LA admin.")
     async def sync_roster(self, info: Info, school_id: str, mode: SyncMode,
                           people: list[RosterPersonInput],
-                          classes: list[str] | None = None) -> ChangeReport:
+                          classes: list[RosterClassInput] | None = None) -> ChangeReport:
         roster = Roster(school_id, Mode(mode.value), [p.row() for p in people],
-                        [f"people[{i}]" for i in range(len(people))], classes)
+                        [f"people[{i}]" for i in range(len(people))],
+                        None if classes is None else [c.row() for c in classes])
         return ChangeReport.of(await sync(info.context.call, roster))

@@ -29,7 +29,7 @@ class Roster:
     mode: SyncMode
     people: list[dict[str, Any]]
     labels: list[str]
-    classes: list[str] | None = None
+    classes: list[dict[str, Any]] | None = None
     rejected: list[RowRejection] = field(default_factory=list)
 
 
@@ -75,6 +75,8 @@ def _merge(into: SyncReport, part: SyncReport) -> None:
     into.unchanged += part.unchanged
     into.left += part.left
     into.rejected += part.rejected
+    into.classes_recorded += part.classes_recorded
+    into.classes_closed += part.classes_closed
 
 
 def _is_parent(row: dict[str, Any]) -> bool:

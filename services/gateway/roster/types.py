@@ -68,12 +68,30 @@ class ChangeReport:
     unchanged: list[str]
     left: list[str]
     rejected: list[RejectedRow]
+    classes_recorded: list[str] = strawberry.field(description="new or changed classes")
+    classes_closed: list[str] = strawberry.field(description="classes a full sync no longer "
+                                                 "names")
 
     @classmethod
     def of(cls, report: SyncReport) -> ChangeReport:
         return cls(mode=SyncMode(report.mode.value), created=report.created,
                    updated=report.updated, unchanged=report.unchanged, left=report.left,
-                   rejected=[RejectedRow(**r.model_dump()) for r in report.rejected])
+                   rejected=[RejectedRow(**r.model_dump()) for r in report.rejected],
+                   classes_recorded=report.classes_recorded,
+                   classes_closed=report.classes_closed)
+
+
+@strawberry.input(description="A class as the MIS has it, by the MIS's own stable id.")
+class RosterClassInput:
+    mis_id: str
+    name: str = strawberry.field(description="what pupils' className refers to")
+    year_group: int | None = None
+    teachers: list[str] | None = strawberry.field(default=None,
+                                                  description="staff members' MIS ids")
+
+    def row(self) -> dict[str, Any]:
+        return {"mis_id": self.mis_id, "name": self.name, "year_group": self.year_group,
+                "teachers": self.teachers or []}
 
 
 @strawberry.input(description="One person as the MIS has them, by the MIS's own stable id.")
