@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from services.incident import people, queries
+from services.incident import people, queries, types
 from services.incident.contracts import (
     SERVICE,
     GetIncident,
@@ -120,6 +120,8 @@ def build(kit: Kit) -> Wiring:
                     SAFEGUARDING_ROLES | {Role.LA_ADMIN})):
             raise Forbidden("only the DSL, deputy DSL or headteacher lift a child-protection "
                             "flag")
+        if isinstance(cmd, ClassifyIncident) and cmd.incident_type is not None:
+            await types.check(kit.db, cmd.school_id, cmd.incident_id, cmd.incident_type)
         if isinstance(cmd, AssignIncident):
             assignee = await people.as_claims(kit.db, cmd.school_id, cmd.assignee)
             if assignee is None:
@@ -174,5 +176,6 @@ def build(kit: Kit) -> Wiring:
         caller.require_role(q.school_id, REVIEW_READERS)
         return await queries.termly_reviews(kit.db, q.school_id)
 
-    projections = [Log(), people.People(), CaptureReaction(kit.store, kit.registry)]
+    projections = [Log(), people.People(), types.IncidentTypes(),
+                   CaptureReaction(kit.store, kit.registry)]
     return Wiring(rpc=rpc, projections=projections)

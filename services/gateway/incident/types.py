@@ -24,6 +24,7 @@ class ChronologyEntry:
     seq: int
     at: datetime
     by: str
+    by_name: str = strawberry.field(description="who, by name (the directory's)")
     entry: str = strawberry.field(description="reported, classified, assigned, note, decision, "
                                               "action, status, referred, closed")
     detail: str
@@ -48,6 +49,7 @@ class Incident:
     about_staff: bool
     status: Status
     assignee: str | None
+    assignee_name: str
     referrals: list[Agency]
     outcome: str | None
     involved: list[InvolvedPerson]
