@@ -62,8 +62,8 @@ class ChronologyEntry(BaseModel):
     at: datetime
     by: str
     by_name: str = Field(default="", description="the directory's name for `by`")
-    entry: str = Field(description="reported, classified, assigned, note, decision, action, "
-                                   "status, referred, closed")
+    entry: str = Field(description="reported, classified, involved, assigned, note, "
+                                   "decision, action, status, referred, closed")
     detail: str
 
 

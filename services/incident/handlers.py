@@ -30,6 +30,7 @@ from services.incident.domain.access import (
 )
 from services.incident.domain.commands import (
     AddIncidentNote,
+    AddInvolved,
     AssignIncident,
     ChangeIncidentStatus,
     ClassifyIncident,
@@ -53,7 +54,7 @@ REPORTERS = STAFF_ROLES | {Role.LA_ADMIN}
 KINDS = {"pupil": InvolvedKind.PUPIL, "staff": InvolvedKind.STAFF,
          "visitor": InvolvedKind.VISITOR}
 Managing = ClassifyIncident | AssignIncident | ChangeIncidentStatus | ReferIncident \
-    | CloseIncident
+    | CloseIncident | AddInvolved
 
 
 def sight(state: Incident) -> Sight:
@@ -70,7 +71,7 @@ def build(kit: Kit) -> Wiring:
         found = await people.known(kit.db, school_id, [caller.subject])
         return found.get(caller.subject, ("", ""))[0] == "staff"
 
-    async def involved_as_known(cmd: ReportIncident) -> list[Involved]:
+    async def involved_as_known(cmd: ReportIncident | AddInvolved) -> list[Involved]:
         """Directory people keep their directory kind: "about staff" cannot be misstated."""
         ids = [p.person_id for p in cmd.involved if p.person_id]
         found = await people.known(kit.db, cmd.school_id, ids)
@@ -120,8 +121,10 @@ def build(kit: Kit) -> Wiring:
                     SAFEGUARDING_ROLES | {Role.LA_ADMIN})):
             raise Forbidden("only the DSL, deputy DSL or headteacher lift a child-protection "
                             "flag")
+        if isinstance(cmd, AddInvolved):
+            cmd = cmd.model_copy(update={"involved": await involved_as_known(cmd)})
         if isinstance(cmd, ClassifyIncident) and cmd.incident_type is not None:
-            await types.check(kit.db, cmd.school_id, cmd.incident_id, cmd.incident_type)
+            await types.check(kit.db, cmd.school_id, types.audiences(state), cmd.incident_type)
         if isinstance(cmd, AssignIncident):
             assignee = await people.as_claims(kit.db, cmd.school_id, cmd.assignee)
             if assignee is None:
@@ -136,7 +139,8 @@ def build(kit: Kit) -> Wiring:
     for name, model in (("ClassifyIncident", ClassifyIncident),
                         ("AssignIncident", AssignIncident),
                         ("ChangeIncidentStatus", ChangeIncidentStatus),
-                        ("ReferIncident", ReferIncident), ("CloseIncident", CloseIncident)):
+                        ("ReferIncident", ReferIncident), ("CloseIncident", CloseIncident),
+                        ("AddInvolved", AddInvolved)):
         rpc.add(name, handle, model=model)
 
     @rpc.handler("AddIncidentNote")

@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.incident.projections import involved
+from services.incident.domain.incident import Incident
 from services.sanction.domain.events import Audience, MatrixPublished
 from shared.db import Database, new_metadata
 from shared.errors import InvalidInput
@@ -45,14 +45,17 @@ class IncidentTypes(Projection):
              "label": r.label, "version": event.version} for r in event.rows])
 
 
-async def check(db: Database, school_id: str, incident_id: str, key: str) -> None:
-    """A type of the school's current matrices for the audiences involved (pupils, staff;
-    either when nobody from the directory is named yet), or a clear error."""
+def audiences(state: Incident) -> set[str]:
+    """The matrices for the people involved: pupils', staff's; either when nobody from the
+    directory is named yet (a capture, an outsider)."""
+    named = {a.value for a, on in ((Audience.PUPIL, state.about_pupils),
+                                   (Audience.STAFF, state.about_staff)) if on}
+    return named or {a.value for a in Audience}
+
+
+async def check(db: Database, school_id: str, audiences: set[str], key: str) -> None:
+    """A type of the school's current matrices for those audiences, or a clear error."""
     async with db.read() as conn:
-        kinds = set((await conn.execute(select(involved.c.kind).where(
-            involved.c.incident_id == incident_id, involved.c.person_id.is_not(None))))
-            .scalars())
-        audiences = {a.value for a in Audience if a.value in kinds} or {a.value for a in Audience}
         found = list(await conn.execute(select(types.c.key, types.c.audience).where(
             types.c.school_id == school_id, types.c.audience.in_(audiences))))
     if any(row.key == key for row in found):

@@ -11,12 +11,25 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import Boolean, Column, Integer, MetaData, String, Table, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.incident.domain.events import (
     IncidentClassified,
     IncidentReported,
+    Involved,
+    InvolvedAdded,
     InvolvedKind,
     Source,
 )
@@ -40,6 +53,7 @@ incidents = Table(
     Column("child_protection", Boolean, nullable=False),
     Column("about_staff", Boolean, nullable=False),
     Column("head_only", Boolean, nullable=False),
+    Column("came_to_light", String(20), nullable=False),
     Column("incident_type", String(120)),
 )
 involved = Table(
@@ -56,7 +70,8 @@ AUDIENCES = {InvolvedKind.PUPIL: Audience.PUPIL, InvolvedKind.STAFF: Audience.ST
 class IncidentReaction(Projection):
     name = "sanction-incidents"
     sources = ("incident",)
-    handles = frozenset({IncidentReported.type_name, IncidentClassified.type_name})
+    handles = frozenset({IncidentReported.type_name, IncidentClassified.type_name,
+                         InvolvedAdded.type_name})
     metadata: ClassVar[MetaData] = metadata
 
     def __init__(self, store: EventStore, registry: EventRegistry) -> None:
@@ -66,6 +81,12 @@ class IncidentReaction(Projection):
         match event:
             case IncidentReported():
                 await _reported(conn, event)
+            case InvolvedAdded():
+                await _involve(conn, event.incident_id, event.involved)
+                known = (await conn.execute(select(incidents.c.incident_type).where(
+                    incidents.c.incident_id == event.incident_id))).scalar_one_or_none()
+                if known:  # already classified: the newly named get their recommendation
+                    await self._recommend(conn, env, event.incident_id, known)
             case IncidentClassified():
                 await conn.execute(update(incidents).where(
                     incidents.c.incident_id == event.incident_id).values(
@@ -102,9 +123,20 @@ async def _reported(conn: AsyncConnection, event: IncidentReported) -> None:
     await conn.execute(insert(incidents).values(
         incident_id=event.incident_id, school_id=event.school_id, reporter=event.reporter,
         child_protection=False, about_staff=staff,
-        head_only=staff and event.came_to_light is Source.COMPLAINT))
-    rows = [{"incident_id": event.incident_id, "seq": i, "person_id": p.person_id,
+        head_only=staff and event.came_to_light is Source.COMPLAINT,
+        came_to_light=event.came_to_light.value))
+    await _involve(conn, event.incident_id, event.involved)
+
+
+async def _involve(conn: AsyncConnection, incident_id: str, people: list[Involved]) -> None:
+    first = (await conn.execute(select(func.count()).where(
+        involved.c.incident_id == incident_id))).scalar_one()
+    rows = [{"incident_id": incident_id, "seq": first + i, "person_id": p.person_id,
              "audience": AUDIENCES[p.kind].value, "name": p.name}
-            for i, p in enumerate(event.involved) if p.person_id and p.kind in AUDIENCES]
+            for i, p in enumerate(people) if p.person_id and p.kind in AUDIENCES]
     if rows:
         await conn.execute(insert(involved), rows)
+    if any(p.kind is InvolvedKind.STAFF for p in people):
+        c = incidents.c
+        await conn.execute(update(incidents).where(c.incident_id == incident_id).values(
+            about_staff=True, head_only=c.came_to_light == Source.COMPLAINT.value))

@@ -25,7 +25,8 @@ class ChronologyEntry:
     at: datetime
     by: str
     by_name: str = strawberry.field(description="who, by name (the directory's)")
-    entry: str = strawberry.field(description="reported, classified, assigned, note, decision, "
+    entry: str = strawberry.field(description="reported, classified, involved, assigned, note, "
+                                              "decision, "
                                               "action, status, referred, closed")
     detail: str
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 22:23:06.721529
+Create Date: 2026-11-23 22:26:51.199080
 """
 
 from collections.abc import Sequence
@@ -193,6 +193,7 @@ def upgrade() -> None:
         sa.Column("child_protection", sa.Boolean(), nullable=False),
         sa.Column("about_staff", sa.Boolean(), nullable=False),
         sa.Column("head_only", sa.Boolean(), nullable=False),
+        sa.Column("came_to_light", sa.String(length=20), nullable=False),
         sa.Column("incident_type", sa.String(length=120), nullable=True),
         sa.PrimaryKeyConstraint("incident_id", name=op.f("pk_sanction_incidents")),
     )
