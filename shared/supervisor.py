@@ -32,6 +32,8 @@ from services.agreement.demo import load_demo as load_agreement_demo
 from services.capture.demo import load_demo as load_capture_demo
 from services.directory.demo import LOGINS_FILE, DemoLogin, load_demo
 from services.directory.demo_keys import KEYS_FILE, load_demo_keys
+from services.incident.demo import load_demo as load_incident_demo
+from services.sanction.demo import load_demo as load_sanction_demo
 from shared.natsserver import NatsServer, free_port
 from shared.rpc import RpcClient
 from shared.settings import Settings
@@ -267,6 +269,8 @@ class Platform:
             keys = await load_demo_keys(rpc, self.data_dir)
             await load_agreement_demo(rpc)
             await load_capture_demo(rpc)
+            await load_sanction_demo(rpc)  # the matrices: the incident types come from them
+            await load_incident_demo(rpc)
             return Demo(logins, keys)
         finally:
             await nc.close()

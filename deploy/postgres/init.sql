@@ -7,4 +7,5 @@ CREATE DATABASE esafety_agreement;
 CREATE DATABASE esafety_capture;
 CREATE DATABASE esafety_incident;
 CREATE DATABASE esafety_sanction;
+CREATE DATABASE esafety_sanction;
 CREATE DATABASE esafety_reporting;

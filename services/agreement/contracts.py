@@ -1,7 +1,7 @@
 """The agreement service's public contract: queries and the views it answers with.
 
-Commands are in `domain/commands.py` and are part of the contract too; the event the sanction
-service will send is in `domain/sanction_contract.py`.
+Commands are in `domain/commands.py` and are part of the contract too; the sanction event it
+acts on (`InternetAccessRemovalOrdered`) is defined once, in `services/sanction/domain/events.py`.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.agreement.domain.access import Revoke, access
 from services.agreement.domain.assessment import LEFT_SCHOOL
-from services.agreement.domain.sanction_contract import InternetAccessRemovalOrdered
 from services.directory.domain.events import PersonLeft
+from services.sanction.domain.events import InternetAccessRemovalOrdered
 from shared.decider import load_in
 from shared.events import Envelope, Event, Metadata
 from shared.eventstore import EventStore, NewEvents
@@ -64,7 +64,7 @@ class LeaverReaction(_Revoking):
 
 class SanctionReaction(_Revoking):
     """The sanction "removal of network / internet access" revokes it until a date
-    (see `domain/sanction_contract.py`)."""
+    (`services/sanction/domain/events.py`)."""
 
     name = "agreement-sanctions"
     sources = ("sanction",)

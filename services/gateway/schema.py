@@ -20,12 +20,14 @@ from services.gateway.directory.schema import DirectoryMutation, DirectoryQuery
 from services.gateway.errors import ErrorCodes, GatewaySchema, MaskUnexpected
 from services.gateway.incident.schema import IncidentMutation, IncidentQuery
 from services.gateway.roster.schema import RosterMutation, RosterQuery
+from services.gateway.sanction.schema import SanctionMutation, SanctionQuery
 from services.gateway.session.schema import SessionMutation, SessionQuery
 
 Query = merge_types("Query", (SessionQuery, DirectoryQuery, RosterQuery, AgreementQuery,
-                              CaptureQuery, IncidentQuery))
+                              CaptureQuery, IncidentQuery, SanctionQuery))
 Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation, RosterMutation,
-                                    AgreementMutation, CaptureMutation, IncidentMutation))
+                                    AgreementMutation, CaptureMutation, IncidentMutation,
+                                    SanctionMutation))
 Subscription = merge_types("Subscription", (AlertSubscription,))
 
 MAX_DEPTH = 10

@@ -61,8 +61,9 @@ class ChronologyEntry(BaseModel):
     seq: int
     at: datetime
     by: str
-    entry: str = Field(description="reported, classified, assigned, note, decision, action, "
-                                   "status, referred, closed")
+    by_name: str = Field(default="", description="the directory's name for `by`")
+    entry: str = Field(description="reported, classified, involved, assigned, note, "
+                                   "decision, action, status, referred, closed")
     detail: str
 
 
@@ -84,6 +85,7 @@ class IncidentView(BaseModel):
     about_staff: bool
     status: Status
     assignee: str | None
+    assignee_name: str = ""
     referrals: list[Agency]
     outcome: str | None
     involved: list[InvolvedView] = []

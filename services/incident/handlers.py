@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from services.incident import people, queries
+from services.incident import people, queries, types
 from services.incident.contracts import (
     SERVICE,
     GetIncident,
@@ -30,6 +30,7 @@ from services.incident.domain.access import (
 )
 from services.incident.domain.commands import (
     AddIncidentNote,
+    AddInvolved,
     AssignIncident,
     ChangeIncidentStatus,
     ClassifyIncident,
@@ -53,7 +54,7 @@ REPORTERS = STAFF_ROLES | {Role.LA_ADMIN}
 KINDS = {"pupil": InvolvedKind.PUPIL, "staff": InvolvedKind.STAFF,
          "visitor": InvolvedKind.VISITOR}
 Managing = ClassifyIncident | AssignIncident | ChangeIncidentStatus | ReferIncident \
-    | CloseIncident
+    | CloseIncident | AddInvolved
 
 
 def sight(state: Incident) -> Sight:
@@ -70,7 +71,7 @@ def build(kit: Kit) -> Wiring:
         found = await people.known(kit.db, school_id, [caller.subject])
         return found.get(caller.subject, ("", ""))[0] == "staff"
 
-    async def involved_as_known(cmd: ReportIncident) -> list[Involved]:
+    async def involved_as_known(cmd: ReportIncident | AddInvolved) -> list[Involved]:
         """Directory people keep their directory kind: "about staff" cannot be misstated."""
         ids = [p.person_id for p in cmd.involved if p.person_id]
         found = await people.known(kit.db, cmd.school_id, ids)
@@ -120,6 +121,10 @@ def build(kit: Kit) -> Wiring:
                     SAFEGUARDING_ROLES | {Role.LA_ADMIN})):
             raise Forbidden("only the DSL, deputy DSL or headteacher lift a child-protection "
                             "flag")
+        if isinstance(cmd, AddInvolved):
+            cmd = cmd.model_copy(update={"involved": await involved_as_known(cmd)})
+        if isinstance(cmd, ClassifyIncident) and cmd.incident_type is not None:
+            await types.check(kit.db, cmd.school_id, types.audiences(state), cmd.incident_type)
         if isinstance(cmd, AssignIncident):
             assignee = await people.as_claims(kit.db, cmd.school_id, cmd.assignee)
             if assignee is None:
@@ -134,7 +139,8 @@ def build(kit: Kit) -> Wiring:
     for name, model in (("ClassifyIncident", ClassifyIncident),
                         ("AssignIncident", AssignIncident),
                         ("ChangeIncidentStatus", ChangeIncidentStatus),
-                        ("ReferIncident", ReferIncident), ("CloseIncident", CloseIncident)):
+                        ("ReferIncident", ReferIncident), ("CloseIncident", CloseIncident),
+                        ("AddInvolved", AddInvolved)):
         rpc.add(name, handle, model=model)
 
     @rpc.handler("AddIncidentNote")
@@ -174,5 +180,6 @@ def build(kit: Kit) -> Wiring:
         caller.require_role(q.school_id, REVIEW_READERS)
         return await queries.termly_reviews(kit.db, q.school_id)
 
-    projections = [Log(), people.People(), CaptureReaction(kit.store, kit.registry)]
+    projections = [Log(), people.People(), types.IncidentTypes(),
+                   CaptureReaction(kit.store, kit.registry)]
     return Wiring(rpc=rpc, projections=projections)

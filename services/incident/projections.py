@@ -15,7 +15,9 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    func,
     insert,
+    select,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -28,6 +30,8 @@ from services.incident.domain.events import (
     IncidentReferred,
     IncidentReported,
     IncidentStatusChanged,
+    Involved,
+    InvolvedAdded,
     InvolvedKind,
     Source,
     Status,
@@ -92,7 +96,8 @@ reviews = Table(
 )
 
 HANDLED = (IncidentReported, IncidentClassified, IncidentAssigned, IncidentNoteAdded,
-           IncidentStatusChanged, IncidentReferred, IncidentClosed, TermlyReviewRecorded)
+           IncidentStatusChanged, IncidentReferred, IncidentClosed, TermlyReviewRecorded,
+           InvolvedAdded)
 
 
 class Log(Projection):
@@ -108,6 +113,8 @@ class Log(Projection):
             return
         if isinstance(event, IncidentReported):
             await _reported(conn, env, event)
+        elif isinstance(event, InvolvedAdded):
+            await _involve(conn, env.school_id, event.incident_id, event.involved)
         else:
             await _changed(conn, env.aggregate_id, event)
         entry, by, detail = describe(event)
@@ -126,11 +133,23 @@ async def _reported(conn: AsyncConnection, env: Envelope, event: IncidentReporte
         capture_id=event.capture_id, cyber_bullying=False, child_protection=False,
         about_staff=staff, head_only=staff and event.came_to_light is Source.COMPLAINT,
         status=Status.REPORTED.value, referrals=""))
-    if event.involved:
-        await conn.execute(insert(involved), [
-            {"incident_id": event.incident_id, "seq": i, "school_id": event.school_id,
-             "kind": p.kind.value, "person_id": p.person_id, "name": p.name}
-            for i, p in enumerate(event.involved)])
+    await _involve(conn, event.school_id, event.incident_id, event.involved)
+
+
+async def _involve(conn: AsyncConnection, school_id: str, incident_id: str,
+                   people: list[Involved]) -> None:
+    if not people:
+        return
+    first = (await conn.execute(select(func.count()).where(
+        involved.c.incident_id == incident_id))).scalar_one()
+    await conn.execute(insert(involved), [
+        {"incident_id": incident_id, "seq": first + i, "school_id": school_id,
+         "kind": p.kind.value, "person_id": p.person_id, "name": p.name}
+        for i, p in enumerate(people)])
+    if any(p.kind is InvolvedKind.STAFF for p in people):
+        c = incidents.c
+        await conn.execute(update(incidents).where(c.incident_id == incident_id).values(
+            about_staff=True, head_only=c.came_to_light == Source.COMPLAINT.value))
 
 
 async def _changed(conn: AsyncConnection, incident_id: str, event: Event) -> None:
@@ -168,6 +187,9 @@ def describe(event: Event) -> tuple[str, str, str]:
             return "classified", event.by, "; ".join(p for p in parts if p)
         case IncidentAssigned():
             return "assigned", event.by, event.assignee
+        case InvolvedAdded():
+            return "involved", event.by, ", ".join(
+                f"{p.name or p.person_id} ({p.kind.value})" for p in event.involved)
         case IncidentNoteAdded():
             return event.kind.value, event.by, event.text
         case IncidentStatusChanged():

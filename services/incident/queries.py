@@ -19,6 +19,7 @@ from services.incident.contracts import (
     ReviewView,
 )
 from services.incident.domain.access import MANAGERS, ORDINARY, Sight, sees_all_of
+from services.incident.people import people as directory
 from services.incident.projections import chronology, incidents, involved, reviews
 from shared.claims import SAFEGUARDING_ROLES, Claims, Role
 from shared.db import Database
@@ -98,10 +99,19 @@ async def one(db: Database, q: GetIncident, caller: Claims) -> IncidentView:
         entries = select(chronology).where(chronology.c.incident_id == q.incident_id)
         if not sees_all_of(caller, sight_of(row)):
             entries = entries.where(chronology.c.by == caller.subject)
-        found = await conn.execute(entries.order_by(chronology.c.seq))
-        view.chronology = [ChronologyEntry(seq=r.seq, at=r.at, by=r.by, entry=r.entry,
+        found = list(await conn.execute(entries.order_by(chronology.c.seq)))
+        names = await _names(conn, {r.by for r in found})
+        view.chronology = [ChronologyEntry(seq=r.seq, at=r.at, by=r.by,
+                                           by_name=names.get(r.by, ""), entry=r.entry,
                                            detail=r.detail) for r in found]
     return view
+
+
+async def _names(conn: AsyncConnection, ids: set[str]) -> dict[str, str]:
+    """Directory names of the people an incident shows by id (the platform has its own)."""
+    found = await conn.execute(select(directory.c.person_id, directory.c.name).where(
+        directory.c.person_id.in_(ids)))
+    return {"system": "platform", **{r.person_id: r.name for r in found}}
 
 
 def sight_of(row: Any) -> Sight:
@@ -118,9 +128,11 @@ async def _views(conn: AsyncConnection, rows: list[Any]) -> list[IncidentView]:
         for p in found:
             people[p.incident_id].append(InvolvedView(kind=p.kind, person_id=p.person_id,
                                                       name=p.name))
+    names = await _names(conn, {r.assignee for r in rows if r.assignee})
     return [IncidentView(
         **{k: v for k, v in r._mapping.items() if k not in {"head_only", "referrals"}},
-        referrals=r.referrals.split(), involved=people[r.incident_id]) for r in rows]
+        referrals=r.referrals.split(), involved=people[r.incident_id],
+        assignee_name=names.get(r.assignee or "", "")) for r in rows]
 
 
 async def termly_reviews(db: Database, school_id: str) -> list[ReviewView]:

@@ -188,7 +188,7 @@ class TestRegister:
 
 
 async def publish_removal(nc: Client, pid: str, until: date) -> None:
-    """What the sanction service will send (it does not exist yet: the test owns its stream)."""
+    """What the sanction service sends (it is not running here: the test owns its stream)."""
     js = nc.jetstream()
     await declare_service_streams(js, "sanction")
     env = Envelope(event_id=uuid4(), type="InternetAccessRemovalOrdered", schema_version=1,

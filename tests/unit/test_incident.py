@@ -8,6 +8,7 @@ import pytest
 
 from services.incident.domain.commands import (
     AddIncidentNote,
+    AddInvolved,
     AssignIncident,
     ChangeIncidentStatus,
     ClassifyIncident,
@@ -27,6 +28,7 @@ from services.incident.domain.events import (
     IncidentReported,
     IncidentStatusChanged,
     Involved,
+    InvolvedAdded,
     InvolvedKind,
     Source,
     Status,
@@ -221,3 +223,26 @@ class TestFromCapture:
         assert len(then) == 1 and isinstance(then[0], IncidentClassified)
         assert then[0].child_protection and then[0].category is Category.CONTENT
         assert when([*opened, *then], self.open(urgent=True)) == []
+
+
+class TestInvolved:
+    def test_naming_more_people_involved(self) -> None:
+        pupil = Involved(kind=InvolvedKind.PUPIL, person_id="p2", name="Ben")
+        cmd = AddInvolved(school_id=SCHOOL, incident_id=IID, involved=[pupil])
+        then = when([REPORTED], by(cmd))
+        assert then == [InvolvedAdded(incident_id=IID, involved=[pupil], by="dsl")]
+        assert incident.fold([REPORTED, *then]).people == ("p1", "p2")
+
+    def test_someone_already_involved_is_not_named_twice(self) -> None:
+        cmd = AddInvolved(school_id=SCHOOL, incident_id=IID,
+                          involved=[Involved(kind=InvolvedKind.PUPIL, person_id="p1")])
+        with pytest.raises(InvalidInput, match="already involved"):
+            when([REPORTED], by(cmd))
+
+    def test_staff_named_later_make_a_complaint_head_only(self) -> None:
+        complaint = REPORTED.model_copy(update={"came_to_light": Source.COMPLAINT})
+        staff = InvolvedAdded(incident_id=IID, by="head",
+                              involved=[Involved(kind=InvolvedKind.STAFF, person_id="s1")])
+        assert not incident.fold([complaint]).head_only
+        state = incident.fold([complaint, staff])
+        assert state.about_staff and state.head_only

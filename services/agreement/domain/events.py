@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-# Imported for its registration: `make schemas` documents the inbound contract with ours.
-from services.agreement.domain.sanction_contract import InternetAccessRemovalOrdered  # noqa: F401
 from shared.events import Event
 from shared.registry import registry
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import strawberry
@@ -15,6 +16,7 @@ from services.gateway.incident.enums import Agency, EntryKind, Status
 from services.gateway.incident.inputs import (
     ClassifyIncidentInput,
     IncidentFilter,
+    InvolvedInput,
     ReportIncidentInput,
 )
 from services.gateway.incident.types import Incident, IncidentPage, IncidentRef, TermlyReview
@@ -60,6 +62,14 @@ class IncidentMutation:
     @strawberry.mutation(extensions=signed_in())
     async def classify_incident(self, info: Info, input: ClassifyIncidentInput) -> IncidentRef:
         return _ref(await info.context.call(SERVICE, "ClassifyIncident", body(input)))
+
+    @strawberry.mutation(extensions=signed_in(), description="Name more people involved (e.g. "
+                                                             "the pupil behind a capture).")
+    async def add_incident_involved(self, info: Info, school_id: str, incident_id: str,
+                                    involved: list[InvolvedInput]) -> IncidentRef:
+        cmd = {"school_id": school_id, "incident_id": incident_id,
+               "involved": [dataclasses.asdict(p) for p in involved]}
+        return _ref(await info.context.call(SERVICE, "AddInvolved", cmd))
 
     @strawberry.mutation(extensions=signed_in(), description="Puts a reported incident under "
                                                              "review.")

@@ -24,7 +24,9 @@ class ChronologyEntry:
     seq: int
     at: datetime
     by: str
-    entry: str = strawberry.field(description="reported, classified, assigned, note, decision, "
+    by_name: str = strawberry.field(description="who, by name (the directory's)")
+    entry: str = strawberry.field(description="reported, classified, involved, assigned, note, "
+                                              "decision, "
                                               "action, status, referred, closed")
     detail: str
 
@@ -48,6 +50,7 @@ class Incident:
     about_staff: bool
     status: Status
     assignee: str | None
+    assignee_name: str
     referrals: list[Agency]
     outcome: str | None
     involved: list[InvolvedPerson]

@@ -35,6 +35,13 @@ class ClassifyIncident(Command):
     child_protection: bool = False
 
 
+class AddInvolved(Command):
+    """Name more people involved (e.g. the pupil behind a monitoring capture's username)."""
+
+    incident_id: str = IncidentId
+    involved: list[Involved] = Field(min_length=1, max_length=100)
+
+
 class AssignIncident(Command):
     incident_id: str = IncidentId
     assignee: str = Field(min_length=1, max_length=64)

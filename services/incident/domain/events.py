@@ -95,6 +95,14 @@ class IncidentClassified(Event):
 
 
 @registry.register
+class InvolvedAdded(Event):
+    type_name = "InvolvedAdded"
+    incident_id: str
+    involved: list[Involved]
+    by: str
+
+
+@registry.register
 class IncidentAssigned(Event):
     type_name = "IncidentAssigned"
     incident_id: str

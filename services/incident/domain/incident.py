@@ -12,6 +12,7 @@ from typing import assert_never
 
 from services.incident.domain.commands import (
     AddIncidentNote,
+    AddInvolved,
     AssignIncident,
     ChangeIncidentStatus,
     ClassifyIncident,
@@ -29,6 +30,8 @@ from services.incident.domain.events import (
     IncidentReferred,
     IncidentReported,
     IncidentStatusChanged,
+    Involved,
+    InvolvedAdded,
     InvolvedKind,
     Source,
     Status,
@@ -53,19 +56,22 @@ class Incident:
     school_id: str = ""
     status: Status = Status.REPORTED
     reporter: str = ""
+    came_to_light: Source = Source.STAFF
+    people: tuple[str, ...] = ()  # directory ids of the people involved
     assignee: str | None = None
     category: Category | None = None
     incident_type: str | None = None
     cyber_bullying: bool = False
     child_protection: bool = False
     about_staff: bool = False  # someone involved is staff: not for ordinary staff's eyes
+    about_pupils: bool = False  # a pupil from the directory is involved
     head_only: bool = False  # a complaint about staff: the headteacher only (Oakridge §16)
     referrals: tuple[Agency, ...] = ()
     entries: int = 0  # chronology entries so far
 
 
 Handling = ClassifyIncident | AssignIncident | AddIncidentNote | ChangeIncidentStatus \
-    | ReferIncident | CloseIncident
+    | ReferIncident | CloseIncident | AddInvolved
 Action = ReportIncident | Handling
 
 
@@ -110,7 +116,8 @@ def decide(command: IncidentCommand, state: Incident) -> list[Event]:
                 url=cmd.url, description=cmd.description, came_to_light=cmd.came_to_light,
                 involved=cmd.involved, reporter=by, reporter_name=name)]
         case Acting(command=ClassifyIncident() | AssignIncident() | AddIncidentNote()
-                    | ChangeIncidentStatus() | ReferIncident() | CloseIncident() as cmd, by=by):
+                    | ChangeIncidentStatus() | ReferIncident() | CloseIncident()
+                    | AddInvolved() as cmd, by=by):
             _require(state, cmd.school_id, cmd.incident_id)
             return _act(cmd, by, state)
         case _:
@@ -131,6 +138,13 @@ def _act(cmd: Handling, by: str, state: Incident) -> list[Event]:
             return [IncidentClassified(
                 incident_id=iid, category=cmd.category, incident_type=cmd.incident_type,
                 cyber_bullying=cmd.cyber_bullying, child_protection=cmd.child_protection, by=by)]
+        case AddInvolved(involved=people):
+            _open(state)
+            again = [p.person_id for p in people if p.person_id in state.people]
+            if again:
+                raise InvalidInput(f"already involved: {', '.join(map(str, again))}",
+                                   field="involved")
+            return [InvolvedAdded(incident_id=iid, involved=people, by=by)]
         case AssignIncident(assignee=assignee):
             _open(state)
             events: list[Event] = [IncidentAssigned(incident_id=iid, assignee=assignee, by=by)]
@@ -206,10 +220,11 @@ def evolve(state: Incident, event: Event) -> Incident:
     counted = replace(state, entries=state.entries + 1)
     match event:
         case IncidentReported():
-            staff = any(p.kind is InvolvedKind.STAFF for p in event.involved)
-            return replace(counted, exists=True, school_id=event.school_id,
-                           reporter=event.reporter, about_staff=staff,
-                           head_only=staff and event.came_to_light is Source.COMPLAINT)
+            reported = replace(counted, exists=True, school_id=event.school_id,
+                               reporter=event.reporter, came_to_light=event.came_to_light)
+            return _involving(reported, event.involved)
+        case InvolvedAdded():
+            return _involving(counted, event.involved)
         case IncidentClassified():
             return replace(counted, category=event.category, incident_type=event.incident_type,
                            cyber_bullying=event.cyber_bullying,
@@ -225,6 +240,16 @@ def evolve(state: Incident, event: Event) -> Incident:
             return replace(counted, status=Status.CLOSED)
         case _:
             return counted
+
+
+def _involving(state: Incident, people: list[Involved]) -> Incident:
+    """Anyone from staff makes it about staff; a complaint about staff is the head's only."""
+    staff = state.about_staff or any(p.kind is InvolvedKind.STAFF for p in people)
+    pupils = state.about_pupils or any(p.kind is InvolvedKind.PUPIL and p.person_id
+                                       for p in people)
+    return replace(state, about_staff=staff, about_pupils=pupils,
+                   head_only=staff and state.came_to_light is Source.COMPLAINT,
+                   people=(*state.people, *(p.person_id for p in people if p.person_id)))
 
 
 incident = Decider[IncidentCommand, Incident]("incident", Incident(), decide, evolve)

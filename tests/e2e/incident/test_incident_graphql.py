@@ -24,7 +24,7 @@ CLOSE = """mutation($s: String!, $i: String!, $o: String!) {
   closeIncident(schoolId: $s, incidentId: $i, outcome: $o) { status } }"""
 INCIDENT = """query($s: String!, $i: String!) { incident(schoolId: $s, incidentId: $i) {
   status category incidentType cyberBullying childProtection reporter assignee outcome
-  involved { kind personId name } chronology { seq by entry detail } } }"""
+  assigneeName involved { kind personId name } chronology { seq by byName entry detail } } }"""
 LOG = """query($s: String!, $w: IncidentFilter) { incidentLog(schoolId: $s, where: $w) {
   total items { incidentId status } } }"""
 HISTORY = """query($s: String!, $p: String!) { personHistory(schoolId: $s, personId: $p) {
@@ -45,7 +45,7 @@ class TestIncidentLog:
 
         steps: list[tuple[str, dict[str, Any], str]] = [
             (CLASSIFY, {"i": {"schoolId": A, "incidentId": iid, "category": "CONDUCT",
-                              "incidentType": "cyber-bullying", "cyberBullying": True}},
+                              "incidentType": "social-media", "cyberBullying": True}},
              "REPORTED"),
             (ASSIGN, {"s": A, "i": iid, "a": DSL_ID}, "UNDER_REVIEW"),
             (NOTE, {"s": A, "i": iid, "t": "Parents to be informed"}, "UNDER_REVIEW"),
@@ -71,7 +71,7 @@ class TestIncidentLog:
         view = await eventually(shown, lambda v: v["status"] == "CLOSED")
         assert (view["category"], view["incidentType"], view["cyberBullying"],
                 view["reporter"], view["assignee"], view["outcome"]) == (
-            "CONDUCT", "cyber-bullying", True, "a-teacher", DSL_ID, "Parents met; chat left")
+            "CONDUCT", "social-media", True, "a-teacher", DSL_ID, "Parents met; chat left")
         assert view["involved"] == [{"kind": "EXTERNAL", "personId": None,
                                      "name": "unknown sender"}]
         chronology = view["chronology"]
@@ -80,6 +80,9 @@ class TestIncidentLog:
             ("reported", "a-teacher"), ("classified", DSL_ID), ("assigned", DSL_ID),
             ("status", DSL_ID), ("decision", DSL_ID), ("status", DSL_ID), ("closed", DSL_ID)]
         assert chronology[4]["detail"] == "Parents to be informed"
+        # Names, not only ids: the directory's, as the incident service knows them.
+        assert {e["byName"] for e in chronology} == {"Teacher Seeded", "Dee Esel"}
+        assert view["assigneeName"] == "Dee Esel"
 
         # The teacher still sees what they reported; the log filters by status.
         log = await platform.gql(LOG, {"s": A, "w": {"status": "CLOSED"}}, teacher)
