@@ -259,8 +259,10 @@ class Platform:
         await self._start_nats()
         nc = await nats.connect(self.nats_url, name="supervisor")
         try:
-            for name in SERVICES:
-                await _until_ready(self._spawn(name), _rpc_health(nc, name))
+            # All at once: each waits in the background for the streams it consumes, so the
+            # order does not matter, and a cold start costs the slowest service, not the sum.
+            await asyncio.gather(*(_until_ready(self._spawn(name), _rpc_health(nc, name))
+                                   for name in SERVICES))
             gateway = self._gateway_address()
             await _until_ready(self._spawn(GATEWAY), _http_health(*gateway))
             log.info("loading the demo data")
