@@ -79,10 +79,10 @@ async def test_the_demo_loads_matrices_and_incidents_once(
                 "headteacher": "taken", "remove_access": "taken",
                 "further_sanction": "recommended"}
             register = await eventually(
-                lambda: call("agreement", "GetRegister", school_id="oakridge"),
-                lambda rows: any(r["person_id"] == "oakridge-p10" and r["status"] == "revoked"
-                                 for r in rows))
-            [jack] = [r for r in register if r["person_id"] == "oakridge-p10"]
+                lambda: call("agreement", "GetRegister", school_id="oakridge", limit=500),
+                lambda page: any(r["person_id"] == "oakridge-p10" and r["status"] == "revoked"
+                                 for r in page["items"]))
+            [jack] = [r for r in register["items"] if r["person_id"] == "oakridge-p10"]
             assert jack["until"] and proxy["incident_id"] in jack["reason"]
         finally:
             await nc.close()

@@ -257,8 +257,8 @@ class TestRecommendations:
 
 
 async def _register(p: Platform, pid: str) -> dict[str, Any]:
-    entries = await p.rpc.call("agreement", "GetRegister", {"school_id": A}, HEAD)
-    found: dict[str, Any] = next((e for e in entries if e["person_id"] == pid),
+    page = await p.rpc.call("agreement", "GetRegister", {"school_id": A, "limit": 500}, HEAD)
+    found: dict[str, Any] = next((e for e in page["items"] if e["person_id"] == pid),
                                  {"status": "absent"})
     return found
 
