@@ -29,7 +29,7 @@ from shared.natsserver import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "e2e-demo-password"
-BOOT_TIMEOUT = 90.0  # a bound for a slow CI machine; it takes seconds here
+BOOT_TIMEOUT = 180.0  # a bound for a slow or shared CI machine; it takes seconds here
 STOP_TIMEOUT = 60.0
 READY = "Platform ready"
 

@@ -16,6 +16,7 @@ from services.sanction.handlers import build as build_sanction
 from shared.claims import system_claims
 from shared.natsserver import NatsServer
 from shared.passwords import hash_password
+from shared.rpc import RpcClient
 from shared.service import Service
 from shared.settings import Settings
 from tests.e2e.conftest import LA, PASSWORD, A, Platform, people_of
@@ -38,8 +39,9 @@ async def sanction(platform: Platform, e2e_nats: NatsServer,
         nats_url=e2e_nats.url, data_dir=tmp_path_factory.mktemp("e2e-san")))
     await service.start()
     try:
+        rpc = RpcClient(platform.rpc.nc, timeout=60)  # the first writes, on a loaded machine
         for cmd in policy(A):  # Oakridge's matrices at school A
-            await platform.rpc.call("sanction", "PublishMatrix", cmd, system_claims(LA))
+            await rpc.call("sanction", "PublishMatrix", cmd, system_claims(LA))
         yield service
     finally:
         await service.stop()
