@@ -30,6 +30,7 @@ from nats.aio.client import Client
 from services import SERVICES  # each runs as `python -m services.<name>`
 from services.agreement.demo import load_demo as load_agreement_demo
 from services.capture.demo import load_demo as load_capture_demo
+from services.compliance.demo import load_demo as load_compliance_demo
 from services.directory.demo import LOGINS_FILE, DemoLogin, load_demo
 from services.directory.demo_keys import KEYS_FILE, load_demo_keys
 from shared.natsserver import NatsServer, free_port
@@ -257,8 +258,10 @@ class Platform:
         await self._start_nats()
         nc = await nats.connect(self.nats_url, name="supervisor")
         try:
-            for name in SERVICES:
-                await _until_ready(self._spawn(name), _rpc_health(nc, name))
+            # All at once: each waits in the background for the streams it consumes, so the
+            # order does not matter, and a cold start costs the slowest service, not the sum.
+            await asyncio.gather(*(_until_ready(self._spawn(name), _rpc_health(nc, name))
+                                   for name in SERVICES))
             gateway = self._gateway_address()
             await _until_ready(self._spawn(GATEWAY), _http_health(*gateway))
             log.info("loading the demo data")
@@ -267,6 +270,7 @@ class Platform:
             keys = await load_demo_keys(rpc, self.data_dir)
             await load_agreement_demo(rpc)
             await load_capture_demo(rpc)
+            await load_compliance_demo(rpc)
             return Demo(logins, keys)
         finally:
             await nc.close()
