@@ -30,6 +30,7 @@ from nats.aio.client import Client
 from services import SERVICES  # each runs as `python -m services.<name>`
 from services.agreement.demo import load_demo as load_agreement_demo
 from services.capture.demo import load_demo as load_capture_demo
+from services.compliance.demo import load_demo as load_compliance_demo
 from services.directory.demo import LOGINS_FILE, DemoLogin, load_demo
 from services.directory.demo_keys import KEYS_FILE, load_demo_keys
 from services.incident.demo import load_demo as load_incident_demo
@@ -273,6 +274,7 @@ class Platform:
             await load_capture_demo(rpc)
             await load_sanction_demo(rpc)  # the matrices: the incident types come from them
             await load_incident_demo(rpc)
+            await load_compliance_demo(rpc)
             return Demo(logins, keys)
         finally:
             await nc.close()

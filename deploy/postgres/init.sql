@@ -6,6 +6,6 @@ CREATE DATABASE esafety_directory;
 CREATE DATABASE esafety_agreement;
 CREATE DATABASE esafety_capture;
 CREATE DATABASE esafety_incident;
-CREATE DATABASE esafety_sanction;
+CREATE DATABASE esafety_compliance;
 CREATE DATABASE esafety_sanction;
 CREATE DATABASE esafety_reporting;

@@ -16,6 +16,7 @@ from strawberry.tools import merge_types
 from services.gateway.agreement.schema import AgreementMutation, AgreementQuery
 from services.gateway.capture.alerts import AlertSubscription
 from services.gateway.capture.schema import CaptureMutation, CaptureQuery
+from services.gateway.compliance.schema import ComplianceMutation, ComplianceQuery
 from services.gateway.directory.schema import DirectoryMutation, DirectoryQuery
 from services.gateway.errors import ErrorCodes, GatewaySchema, MaskUnexpected
 from services.gateway.incident.schema import IncidentMutation, IncidentQuery
@@ -24,10 +25,10 @@ from services.gateway.sanction.schema import SanctionMutation, SanctionQuery
 from services.gateway.session.schema import SessionMutation, SessionQuery
 
 Query = merge_types("Query", (SessionQuery, DirectoryQuery, RosterQuery, AgreementQuery,
-                              CaptureQuery, IncidentQuery, SanctionQuery))
+                              CaptureQuery, IncidentQuery, SanctionQuery, ComplianceQuery))
 Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation, RosterMutation,
                                     AgreementMutation, CaptureMutation, IncidentMutation,
-                                    SanctionMutation))
+                                    SanctionMutation, ComplianceMutation))
 Subscription = merge_types("Subscription", (AlertSubscription,))
 
 MAX_DEPTH = 10

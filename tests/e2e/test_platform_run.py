@@ -144,6 +144,21 @@ def _integrator_key_works(run: Run) -> None:
     assert resp.json()["error"]["code"] == "invalid"
 
 
+STANDARDS = """query($s: String!) { filteringStandards(schoolId: $s) {
+  reviewOverdue policyReviewOverdue policy { version } } }"""
+
+
+def _compliance_demo(url: str, glenfield_dsl: str) -> None:
+    """Oakridge's record is up to date; Glenfield's policy review is overdue (loaded once)."""
+    oakridge = _gql(url, STANDARDS, {"s": "oakridge"}, _token(url, "oakridge.dsl"))
+    assert oakridge["filteringStandards"] == {"reviewOverdue": False,
+                                              "policyReviewOverdue": False,
+                                              "policy": {"version": 1}}
+    glenfield = _gql(url, STANDARDS, {"s": "glenfield"}, glenfield_dsl)
+    assert glenfield["filteringStandards"]["policyReviewOverdue"] is True
+    assert glenfield["filteringStandards"]["policy"] == {"version": 1}
+
+
 def _demo_size(school: SchoolSpec) -> int:
     carers = {p.carer for p in school.pupils if p.carer}
     return len(school.members) + len(school.pupils) + len(carers)
@@ -160,6 +175,7 @@ def _run_and_stop(data_dir: Path, port: int) -> tuple[set[str], Run]:
         glenfield_dsl = _token(url, "glenfield.dsl")
         current = _people(url, glenfield_dsl, GLENFIELD, leavers=False)
         assert len(_people(url, glenfield_dsl, GLENFIELD)) == len(current) + 1  # one leaver
+        _compliance_demo(url, glenfield_dsl)
         _integrator_key_works(run)
     finally:
         code = _stop(run)

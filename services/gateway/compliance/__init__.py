@@ -1,0 +1,1 @@
+"""GraphQL for the compliance service: the DfE filtering and monitoring standards, policy."""

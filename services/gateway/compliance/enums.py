@@ -1,0 +1,13 @@
+"""The compliance service's enums, registered once with strawberry (import them from here)."""
+
+from __future__ import annotations
+
+import strawberry
+
+from services.compliance.domain.events import CheckResult, Responsibility
+
+strawberry.enum(Responsibility, description="A role the DfE filtering and monitoring "
+                                            "standards ask a school to name.")
+strawberry.enum(CheckResult, description="What a check of the filtering or monitoring found.")
+
+__all__ = ["CheckResult", "Responsibility"]
