@@ -178,6 +178,9 @@ class CaptureView(BaseModel):
     received_at: datetime
     machine: str
     username: str
+    person_id: str | None = None  # the directory person the username resolved to
+    person_name: str | None = None
+    person_resolved: bool = False
     trigger: str
     product_category: str | None
     product_severity: int | None

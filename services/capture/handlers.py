@@ -15,6 +15,7 @@ from services.capture.ingest import Clock, Ingestor
 from services.capture.keywords import Keywords
 from services.capture.mail import AlertMailer, MailSettings, smtp_sender
 from services.capture.moderation import Moderation
+from services.capture.people import CapturePeople
 from services.capture.projections import CaptureQueue
 from services.capture.screenshots import ScreenshotStore
 from services.capture.staff import Staff
@@ -40,7 +41,7 @@ def build(kit: Kit, clock: Clock = now, claim_minutes: int = 15) -> Wiring:
     Moderation(kit, screenshots, clock, claim_minutes).routes(rpc)
     alerting = Alerting(kit, clock)
     alert_routes.routes(rpc, alerting)
-    projections: list[Projection] = [CaptureQueue(), Staff(), AlertBoard(),
+    projections: list[Projection] = [CaptureQueue(), Staff(), CapturePeople(), AlertBoard(),
                                      AlertRaiser(kit.store, kit.registry)]
     mail = MailSettings()
     if mail.host:
