@@ -21,6 +21,7 @@ from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from services.gateway.auth import KeyVerifier, TokenIssuer, api_key, bearer_token, signing_key
+from services.gateway.capture.http import capture_upload
 from services.gateway.capture.socket import SocketContext
 from services.gateway.context import Context
 from services.gateway.ratelimit import FailureWindow
@@ -119,7 +120,8 @@ def create_app(settings: Settings) -> Starlette:
                 Route("/graphql", graphql, methods=["GET", "POST"]),
                 WebSocketRoute("/graphql", graphql),
                 Route("/integrations/oneroster", oneroster_upload(runtime.context),
-                      methods=["POST"])],
+                      methods=["POST"]),
+                Route("/integrations/captures", capture_upload(runtime.context), methods=["POST"])],
         middleware=[Middleware(OpenTelemetryMiddleware)],
         lifespan=lifespan,
     )
