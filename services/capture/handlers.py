@@ -7,7 +7,7 @@ through the bus or reads the projection. `clock` is injectable: claims expire by
 
 from __future__ import annotations
 
-from services.capture import alert_routes
+from services.capture import alert_routes, library_io
 from services.capture.alert_view import AlertBoard
 from services.capture.alerting import Alerting, AlertRaiser
 from services.capture.contracts import SERVICE, IngestCaptures, IngestResult
@@ -38,6 +38,7 @@ def build(kit: Kit, clock: Clock = now, claim_minutes: int = 15) -> Wiring:
         return await ingestor.ingest(cmd, caller)
 
     keywords.routes(rpc)
+    library_io.routes(rpc, keywords)
     Moderation(kit, screenshots, clock, claim_minutes).routes(rpc)
     alerting = Alerting(kit, clock)
     alert_routes.routes(rpc, alerting)
