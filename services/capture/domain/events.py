@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -252,3 +252,17 @@ class AlertDeadlineSet(Event):
     school_id: str
     minutes: int
     by: str
+
+
+@registry.register
+class DigestSent(Event):
+    """A school's daily digest of the captures the LA graded on `day` below urgent (urgent
+    ones alerted at once), sent to its safeguarding contacts. One per school and day."""
+
+    type_name = "DigestSent"
+    school_id: str
+    day: date
+    counts: dict[str, int]  # grade -> captures graded that day
+    concerns: list[str]  # capture ids graded concern or violation that day
+    open_alerts: int  # alerts of the school still unacknowledged when it was sent
+    recipients: list[Recipient]
