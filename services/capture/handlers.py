@@ -18,6 +18,7 @@ from services.capture.mail import AlertMailer, MailSettings, sender
 from services.capture.moderation import Moderation
 from services.capture.people import CapturePeople
 from services.capture.projections import CaptureQueue
+from services.capture.reviews import Reviewing, WeeklyReviews
 from services.capture.screenshots import ScreenshotStore
 from services.capture.staff import Staff
 from shared.claims import Claims, Scope
@@ -42,10 +43,12 @@ def build(kit: Kit, clock: Clock = now, claim_minutes: int = 15) -> Wiring:
     library_io.routes(rpc, keywords)
     Moderation(kit, screenshots, clock, claim_minutes).routes(rpc)
     alerting = Alerting(kit, clock)
+    Reviewing(kit, clock).routes(rpc)
     digests = Digests(kit, clock)
     alert_routes.routes(rpc, alerting, digests)
     projections: list[Projection] = [CaptureQueue(), Staff(), CapturePeople(), AlertBoard(),
-                                     AlertRaiser(kit.store, kit.registry), DigestLog()]
+                                     AlertRaiser(kit.store, kit.registry), DigestLog(),
+                                     WeeklyReviews()]
     mail = MailSettings()
     send = sender(mail, kit.settings.data_dir)
     if send is not None:

@@ -4,18 +4,33 @@ a multipart form with the screenshot as a file, per-item reasons, and the key's 
 from __future__ import annotations
 
 import base64
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 
+from services.capture.handlers import build
 from shared.claims import system_claims
+from shared.natsserver import NatsServer
 from shared.service import Service
-from tests.e2e import test_capture_gateway as gateway_tests
+from shared.settings import Settings
 from tests.e2e.conftest import LA, A, B, Platform
 
-capture = gateway_tests.capture  # the capture service, module-scoped, with its library
-PNG = gateway_tests.PNG
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(300)
 URL = "/integrations/captures"
+
+
+@pytest.fixture(scope="module")
+async def capture(platform: Platform, e2e_nats: NatsServer,
+                  tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Service]:
+    service = Service("capture", build, Settings(nats_url=e2e_nats.url,
+                                                 data_dir=tmp_path_factory.mktemp("http")))
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.stop()
 
 
 def one(pid: str, **over: Any) -> dict[str, Any]:

@@ -266,3 +266,19 @@ class DigestSent(Event):
     concerns: list[str]  # capture ids graded concern or violation that day
     open_alerts: int  # alerts of the school still unacknowledged when it was sent
     recipients: list[Recipient]
+
+
+@registry.register
+class WeeklyReviewRecorded(Event):
+    """The headteacher's weekly review of the school's moderated captures (Oakridge §2):
+    who, when, what they found, and which captures they saw."""
+
+    type_name = "WeeklyReviewRecorded"
+    school_id: str
+    la_id: str
+    by: str
+    by_name: str
+    at: datetime
+    period_from: datetime  # the previous review (or a week before, for the first)
+    findings: str
+    captures_seen: list[str]

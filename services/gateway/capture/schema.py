@@ -21,7 +21,7 @@ from services.gateway.capture.inputs import (
     PhraseInput,
     QueueFilter,
 )
-from services.gateway.capture.library import LibraryMutation, LibraryQuery
+from services.gateway.capture.review import ReviewMutation, ReviewQuery
 from services.gateway.capture.types import (
     BulkGradeResult,
     Capture,
@@ -37,7 +37,7 @@ from services.gateway.directory.inputs import body
 
 
 @strawberry.type
-class CaptureQuery(LibraryQuery):  # the alerts' and library CSV's fields too
+class CaptureQuery(ReviewQuery):  # alerts, library CSV, digests and reviews too
     @strawberry.field(extensions=signed_in(),
                       description="LA moderators: ungraded captures, most severe then oldest.")
     async def moderation_queue(self, info: Info, filter: QueueFilter | None = None,
@@ -73,7 +73,7 @@ class CaptureQuery(LibraryQuery):  # the alerts' and library CSV's fields too
 
 
 @strawberry.type
-class CaptureMutation(LibraryMutation):
+class CaptureMutation(ReviewMutation):
     @strawberry.mutation(extensions=signed_in(),
                          description="Integrator keys: up to 1,000 captures, results per item.")
     async def ingest_captures(self, info: Info, school_id: str,
