@@ -82,6 +82,10 @@ class ProjectionRunner:
     batch_size: int = 500
     ack_wait: float = 15.0  # a batch takes well under a second; a dead consumer's batch waits this
     stats: ConsumerStats = field(default_factory=ConsumerStats)
+    # Set after each commit that applied something: a reaction's events are in the outbox only
+    # once its transaction commits, so the relay is woken then (the service passes its store's
+    # `appended`); woken earlier it finds nothing and sleeps its poll interval.
+    committed: asyncio.Event | None = None
 
     def durable(self, source: str) -> str:
         return f"{self.service}-{self.projection.name}-{source}".replace(".", "_")
@@ -146,6 +150,7 @@ class ProjectionRunner:
                 async with self.db.begin() as conn:
                     applied = await apply_new(conn, self.projection, _wanted(items))
             self._count(applied)
+            self._wake(applied)
         except Exception:
             log.exception("%s: batch failed; retrying one by one", self.projection.name)
             for item in items:
@@ -160,6 +165,7 @@ class ProjectionRunner:
             async with self.db.begin() as conn:
                 applied = await apply_new(conn, self.projection, _wanted([item]))
             self._count(applied)
+            self._wake(applied)
         except Exception as exc:
             delivered = msg.metadata.num_delivered or 1
             if delivered >= self.max_deliver:
@@ -169,6 +175,10 @@ class ProjectionRunner:
                 await msg.nak(delay=self.backoff[min(delivered, len(self.backoff)) - 1])
             return
         await msg.ack()
+
+    def _wake(self, applied: int) -> None:
+        if applied and self.committed is not None:
+            self.committed.set()
 
     async def park(self, msg: Msg, reason: str) -> None:
         log.error("%s: parking message on %s: %s", self.projection.name, msg.subject, reason)

@@ -80,7 +80,8 @@ class Service:
                        registry)
         self.wiring = self.build(self.kit)
         self.runners = [ProjectionRunner(self.name, p, self.db, registry,
-                                         ack_wait=self.settings.ack_wait_seconds)
+                                         ack_wait=self.settings.ack_wait_seconds,
+                                         committed=store.appended)
                         for p in self.wiring.projections]
         self._add_health_route()
         self.nc: Client | None = None

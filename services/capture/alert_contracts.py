@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
@@ -68,3 +68,35 @@ class AlertPage(BaseModel):
 
 class EscalationReport(BaseModel):
     escalated: list[str]
+
+
+class ListDigests(Request):
+    school_id: str = Slug
+    offset: int = Field(default=0, ge=0)
+    limit: int = Field(default=30, ge=1, le=200)
+
+
+class SendDueDigests(Request):
+    """Send the digests due as of `as_of` (yesterday's, once it is past the digest hour); the
+    timer runs it every hour with the current time."""
+
+    as_of: AwareDatetime | None = None
+
+
+class DigestView(BaseModel):
+    school_id: str
+    day: date
+    counts: dict[str, int]
+    concerns: list[str]
+    open_alerts: int
+    recipients: list[Recipient]
+    sent_at: datetime
+
+
+class DigestPage(BaseModel):
+    items: list[DigestView]
+    total: int
+
+
+class DigestReport(BaseModel):
+    sent: list[str]  # the schools a digest went to

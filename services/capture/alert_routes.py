@@ -10,13 +10,18 @@ from services.capture.alert_contracts import (
     AcknowledgeAlert,
     AlertPage,
     AlertView,
+    DigestPage,
+    DigestReport,
     EscalateOverdueAlerts,
     EscalationReport,
     ListAlerts,
+    ListDigests,
+    SendDueDigests,
     SetAlertDeadline,
 )
 from services.capture.alert_view import alerts
 from services.capture.alerting import Alerting
+from services.capture.digests import Digests, list_digests
 from services.capture.domain.alert import SetDeadline, alert_policy
 from shared.claims import LA_ROLES, Claims, Role
 from shared.db import Database, as_utc
@@ -53,8 +58,21 @@ async def list_alerts(db: Database, q: ListAlerts, caller: Claims) -> AlertPage:
         return AlertPage(items=[view(r) for r in rows], total=total)
 
 
-def routes(rpc: RpcRouter, alerting: Alerting) -> None:
+def routes(rpc: RpcRouter, alerting: Alerting, digests: Digests) -> None:
     kit = alerting.kit
+
+    @rpc.handler("ListDigests")
+    async def list_digests_(q: ListDigests, caller: Claims) -> DigestPage:
+        caller.require_role(q.school_id, ALERT_READERS | LA_ROLES)
+        return await list_digests(kit.db, q)
+
+    @rpc.handler("SendDueDigests")
+    async def send_digests(cmd: SendDueDigests, caller: Claims) -> DigestReport:
+        caller.require_role(caller.la_id, {Role.LA_ADMIN})
+        now = digests.clock()
+        if cmd.as_of is not None and cmd.as_of > now:
+            raise InvalidInput("digests cannot be sent ahead of time", field="as_of")
+        return DigestReport(sent=await digests.send_due(cmd.as_of or now, caller.la_id))
 
     @rpc.handler("ListAlerts")
     async def list_(q: ListAlerts, caller: Claims) -> AlertPage:

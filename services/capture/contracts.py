@@ -178,6 +178,9 @@ class CaptureView(BaseModel):
     received_at: datetime
     machine: str
     username: str
+    person_id: str | None = None  # the directory person the username resolved to
+    person_name: str | None = None
+    person_resolved: bool = False
     trigger: str
     product_category: str | None
     product_severity: int | None
@@ -246,3 +249,32 @@ class ScreenshotViewEntry(BaseModel):
 class ScreenshotViewsPage(BaseModel):
     items: list[ScreenshotViewEntry]
     total: int
+
+
+class ImportLibraryCsv(Request):
+    """LA staff: phrases from a CSV with the columns phrase, category, severity (others, such
+    as an export's, are ignored). Kept under NATS's 1 MB message limit."""
+
+    csv: str = Field(min_length=1, max_length=800_000)
+
+
+class ExportLibraryCsv(Request):
+    school_id: str | None = Field(default=None, description="with that school's changes")
+
+
+class CsvRowProblem(BaseModel):
+    row: int
+    phrase: str | None
+    field: str | None
+    reason: str
+
+
+class LibraryImport(BaseModel):
+    added: int  # new or changed phrases
+    unchanged: int
+    rejected: list[CsvRowProblem]
+    phrases: int  # the library's size after the import
+
+
+class LibraryCsv(BaseModel):
+    csv: str

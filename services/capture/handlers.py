@@ -7,15 +7,18 @@ through the bus or reads the projection. `clock` is injectable: claims expire by
 
 from __future__ import annotations
 
-from services.capture import alert_routes
+from services.capture import alert_routes, library_io
 from services.capture.alert_view import AlertBoard
 from services.capture.alerting import Alerting, AlertRaiser
 from services.capture.contracts import SERVICE, IngestCaptures, IngestResult
+from services.capture.digests import DigestLog, Digests
 from services.capture.ingest import Clock, Ingestor
 from services.capture.keywords import Keywords
-from services.capture.mail import AlertMailer, MailSettings, smtp_sender
+from services.capture.mail import AlertMailer, MailSettings, sender
 from services.capture.moderation import Moderation
+from services.capture.people import CapturePeople
 from services.capture.projections import CaptureQueue
+from services.capture.reviews import Reviewing, WeeklyReviews
 from services.capture.screenshots import ScreenshotStore
 from services.capture.staff import Staff
 from shared.claims import Claims, Scope
@@ -37,12 +40,17 @@ def build(kit: Kit, clock: Clock = now, claim_minutes: int = 15) -> Wiring:
         return await ingestor.ingest(cmd, caller)
 
     keywords.routes(rpc)
+    library_io.routes(rpc, keywords)
     Moderation(kit, screenshots, clock, claim_minutes).routes(rpc)
     alerting = Alerting(kit, clock)
-    alert_routes.routes(rpc, alerting)
-    projections: list[Projection] = [CaptureQueue(), Staff(), AlertBoard(),
-                                     AlertRaiser(kit.store, kit.registry)]
+    Reviewing(kit, clock).routes(rpc)
+    digests = Digests(kit, clock)
+    alert_routes.routes(rpc, alerting, digests)
+    projections: list[Projection] = [CaptureQueue(), Staff(), CapturePeople(), AlertBoard(),
+                                     AlertRaiser(kit.store, kit.registry), DigestLog(),
+                                     WeeklyReviews()]
     mail = MailSettings()
-    if mail.host:
-        projections.append(AlertMailer(mail, smtp_sender(mail)))
-    return Wiring(rpc=rpc, projections=projections, tasks=[alerting.timer()])
+    send = sender(mail, kit.settings.data_dir)
+    if send is not None:
+        projections.append(AlertMailer(mail, send, clock))
+    return Wiring(rpc=rpc, projections=projections, tasks=[alerting.timer(), digests.timer()])

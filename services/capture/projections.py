@@ -33,6 +33,7 @@ from services.capture.domain.events import (
     ConcernEscalated,
     ScreenshotViewed,
 )
+from services.capture.people import resolve_many, user_key
 from shared.db import new_metadata
 from shared.events import Envelope, Event
 from shared.projection import Projection
@@ -50,6 +51,8 @@ captures = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("machine", String(200), nullable=False),
     Column("username", String(200), nullable=False),
+    Column("user_key", String(200), nullable=False, server_default=""),
+    Column("person_id", String(64)),  # NULL: no single person of the school has the username
     Column("trigger", String(500), nullable=False),
     Column("product_category", String(100)),
     Column("product_severity", Integer),
@@ -71,6 +74,7 @@ captures = Table(
     # The queue: ungraded, most severe first, then oldest first.
     Index("ix_captures_queue", "la_id", "grade", "severity", "captured_at"),
     Index("ix_captures_school_grade", "school_id", "grade"),
+    Index("ix_captures_school_user", "school_id", "user_key"),
 )
 
 screenshot_views = Table(
@@ -93,7 +97,8 @@ HANDLED = (CaptureReceived, CaptureTriaged, CaptureClaimed, CaptureReleased, Cap
 def _received(env: Envelope, ev: CaptureReceived) -> dict[str, Any]:
     row = ev.model_dump(exclude={"screenshot_type", "screenshot_bytes"})
     # Every key, so rows with and without their triage fit one multi-row insert.
-    return {**row, "received_at": env.occurred_at, "matches": [], "bulk": False,
+    return {**row, "received_at": env.occurred_at, "user_key": user_key(ev.username),
+            "person_id": None, "matches": [], "bulk": False,
             "category": None, "severity": None, "priority": None, "escalated_at": None}
 
 
@@ -126,7 +131,9 @@ class CaptureQueue(Projection):
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         match event:
             case CaptureReceived():
-                await conn.execute(insert(captures).values(**_received(env, event)))
+                row = _received(env, event)
+                await resolve_many(conn, [row])
+                await conn.execute(insert(captures).values(**row))
             case CaptureTriaged(capture_id=cid):
                 await _set(conn, cid, **_triaged(event))
             case CaptureClaimed(capture_id=cid, moderator=who, until=until):
@@ -157,5 +164,6 @@ async def _set(conn: AsyncConnection, capture_id: str, **values: Any) -> None:
 
 async def _flush(conn: AsyncConnection, pending: dict[str, dict[str, Any]]) -> None:
     if pending:
+        await resolve_many(conn, list(pending.values()))
         await conn.execute(insert(captures), list(pending.values()))
         pending.clear()

@@ -15,10 +15,16 @@ from services.capture.contracts import (
 )
 from services.capture.domain.capture import ESCALATED
 from services.capture.projections import captures, screenshot_views
+from services.capture.staff import staff
 from shared.db import Database, as_utc
 from shared.errors import NotFound
 
 ORDER = (desc(captures.c.severity), captures.c.captured_at, captures.c.capture_id)
+
+
+# A capture with the name of the person its username resolved to (None: unresolved).
+WITH_PERSON = (select(captures, staff.c.name.label("person_name"))
+               .join(staff, staff.c.person_id == captures.c.person_id, isouter=True))
 
 
 def view(row: Row[Any]) -> CaptureView:
@@ -26,7 +32,8 @@ def view(row: Row[Any]) -> CaptureView:
     for key in ("captured_at", "received_at", "claimed_until", "graded_at", "escalated_at"):
         if data[key] is not None:
             data[key] = as_utc(data[key])
-    return CaptureView(**data, has_screenshot=data["screenshot_sha256"] is not None)
+    return CaptureView(**data, has_screenshot=data["screenshot_sha256"] is not None,
+                       person_resolved=data["person_id"] is not None)
 
 
 async def queue(db: Database, la_id: str, q: ListQueue) -> QueuePage:
@@ -55,7 +62,7 @@ async def _page(db: Database, where: Any, offset: int, limit: int) -> QueuePage:
     async with db.read() as conn:
         total = (await conn.execute(select(func.count()).select_from(captures)
                                     .where(where))).scalar_one()
-        rows = await conn.execute(select(captures).where(where).order_by(*ORDER)
+        rows = await conn.execute(WITH_PERSON.where(where).order_by(*ORDER)
                                   .offset(offset).limit(limit))
         return QueuePage(items=[view(r) for r in rows], total=total, offset=offset,
                          limit=limit)
@@ -63,7 +70,7 @@ async def _page(db: Database, where: Any, offset: int, limit: int) -> QueuePage:
 
 async def capture(db: Database, school_id: str, capture_id: str) -> CaptureView:
     async with db.read() as conn:
-        row = (await conn.execute(select(captures).where(
+        row = (await conn.execute(WITH_PERSON.where(
             captures.c.capture_id == capture_id, captures.c.school_id == school_id))).first()
     if row is None:
         raise NotFound("no such capture at this school", field="capture_id")

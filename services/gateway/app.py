@@ -22,6 +22,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from services.gateway.agreement.download import register_csv
 from services.gateway.auth import KeyVerifier, TokenIssuer, api_key, bearer_token, signing_key
+from services.gateway.capture.http import capture_upload
 from services.gateway.capture.socket import SocketContext
 from services.gateway.context import Context
 from services.gateway.ratelimit import FailureWindow
@@ -121,7 +122,8 @@ def create_app(settings: Settings) -> Starlette:
                 WebSocketRoute("/graphql", graphql),
                 Route("/integrations/oneroster", oneroster_upload(runtime.context),
                       methods=["POST"]),
-                Route("/agreements/register.csv", register_csv(runtime.context))],
+                Route("/agreements/register.csv", register_csv(runtime.context)),
+                Route("/integrations/captures", capture_upload(runtime.context), methods=["POST"])],
         middleware=[Middleware(OpenTelemetryMiddleware)],
         lifespan=lifespan,
     )

@@ -32,3 +32,18 @@ def endpoint(context: ContextOf, handler: Handler) -> Callable[[Request], Awaita
 def error_response(exc: DomainError) -> JSONResponse:
     return JSONResponse({"error": {"code": exc.code, "message": exc.message}},
                         status_code=STATUS.get(exc.code, 500))
+
+
+class TooLarge(DomainError):
+    code = "too_large"
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused as soon as it grows past `limit` bytes (never read whole)."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLarge(f"the request is larger than {limit // (1024 * 1024)} MB")
+        chunks.append(chunk)
+    return b"".join(chunks)

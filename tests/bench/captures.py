@@ -1,5 +1,6 @@
 """Capture throughput: ingest -> triaged -> visible in the moderation queue, and triage alone
-against a library of 5,000 phrases. Figures only; `make bench` prints them.
+against a library of 5,000 phrases; and the latency of an urgent grade reaching the school's
+alert subscription while 1,000 captures/s flow in. Figures only; `make bench` prints them.
 
 The service runs in this process on a real NATS and SQLite; batches of 1,000 captures go in
 over its RPC (as the gateway sends them), a few batches in flight at once. "Visible in the
@@ -20,7 +21,8 @@ import nats
 from sqlalchemy import func, select
 
 from services.capture.contracts import MAX_PHRASES_PER_REQUEST
-from services.capture.domain.events import Category, Phrase
+from services.capture.domain.alert import alert_id_of
+from services.capture.domain.events import Category, Grade, Phrase
 from services.capture.domain.library import Library, SchoolKeywords
 from services.capture.domain.triage import Matcher, effective, triage
 from services.capture.handlers import build
@@ -29,10 +31,12 @@ from shared.claims import Claims, Role, Scope
 from shared.rpc import RpcClient
 from shared.service import Service
 from shared.settings import Settings
+from shared.streams import events_filter
 
 LA, SCHOOL = "la-bench", "bench-school"
 KEY = Claims(subject="bench-key", school_id=SCHOOL, la_id=LA, roles=frozenset({Role.INTEGRATOR}),
              scopes=frozenset({Scope.CAPTURES_WRITE}))
+MOD = Claims(subject="bench-mod", school_id=LA, la_id=LA, roles=frozenset({Role.LA_MODERATOR}))
 ADMIN = Claims(subject="bench-admin", school_id=LA, la_id=LA, roles=frozenset({Role.LA_ADMIN}))
 WORDS = ("blue", "river", "quiet", "lamp", "orbit", "pencil", "maple", "stone", "cloud", "tiger",
          "violet", "harbour", "echo", "garden", "signal", "copper", "meadow", "rocket")
@@ -111,3 +115,62 @@ async def measure_captures(nats_url: str, data_dir: Path, n: int = 20000,
 async def _queued(service: Service) -> int:
     async with service.db.read() as conn:
         return int((await conn.execute(select(func.count()).select_from(captures))).scalar_one())
+
+
+async def measure_alert_latency(nats_url: str, data_dir: Path, urgent: int = 100,
+                                rate: int = 1000) -> dict[str, float]:
+    """An urgent grade -> AlertRaised on the school's subject (what the GraphQL subscription
+    `alerts` listens to), one at a time, while `rate` captures/s are ingested meanwhile."""
+    at = datetime.now(UTC)
+    service = Service("capture", build, Settings(nats_url=nats_url, data_dir=data_dir))
+    await service.start()
+    nc = await nats.connect(nats_url)
+    rpc = RpcClient(nc, timeout=60)
+    arrived: dict[str, float] = {}
+
+    async def on_alert(msg: Any) -> None:
+        arrived[json.loads(msg.data)["payload"]["alert_id"]] = time.perf_counter()
+
+    stop = asyncio.Event()
+
+    async def background() -> None:
+        sent = 0
+        while not stop.is_set():
+            t = time.perf_counter()
+            chunk = [capture(2_000_000 + sent + k, "quiet river lamp", at)
+                     for k in range(rate // 10)]
+            sent += len(chunk)
+            await rpc.call("capture", "IngestCaptures", {"school_id": SCHOOL, "captures": chunk},
+                           KEY)
+            await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - t)))
+
+    latencies = []
+    try:
+        done = await rpc.call("capture", "IngestCaptures", {"school_id": SCHOOL, "captures": [
+            capture(1_000_000 + i, "hurt myself", at) for i in range(urgent)]}, KEY)
+        ids = [str(r["capture_id"]) for r in done["results"]]
+        while await _queued(service) < urgent:  # noqa: ASYNC110 - claims answer from the queue
+            await asyncio.sleep(0.05)
+        sub = await nc.subscribe(events_filter("capture", SCHOOL, "AlertRaised"), cb=on_alert)
+        load = asyncio.create_task(background())
+        for cid in ids:
+            ref = {"school_id": SCHOOL, "capture_id": cid}
+            await rpc.call("capture", "ClaimCapture", ref, MOD)
+            t0 = time.perf_counter()
+            await rpc.call("capture", "GradeCapture",
+                           {**ref, "grade": "urgent_child_protection", "notes": "bench"}, MOD)
+            aid = alert_id_of(cid, Grade.URGENT_CHILD_PROTECTION)
+            while aid not in arrived:  # noqa: ASYNC110 - the arrival time is the measurement
+                await asyncio.sleep(0.001)
+            latencies.append(arrived[aid] - t0)
+        stop.set()
+        await load
+        await sub.unsubscribe()
+    finally:
+        stop.set()
+        await nc.close()
+        await service.stop()
+    latencies.sort()
+    return {"alert_p50_ms": 1000 * latencies[len(latencies) // 2],
+            "alert_p99_ms": 1000 * latencies[min(len(latencies) - 1,
+                                                 int(0.99 * len(latencies)))]}

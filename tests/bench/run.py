@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from shared.natsserver import NatsServer
-from tests.bench.captures import measure_captures
+from tests.bench.captures import measure_alert_latency, measure_captures
 from tests.bench.kit_pipeline import measure_kit, sample_envelope_size
 from tests.bench.raw_nats import measure_raw
 from tests.bench.roster import measure_roster
@@ -32,6 +32,7 @@ async def main(n: int, sync_always: bool) -> None:
             captures = await measure_captures(server.url, Path(tmp) / "captures", n=n // 4)
             raw_captures = await measure_raw(server.url, n=n // 4,
                                              payload_size=int(captures["capture_json_bytes"]))
+            latency = await measure_alert_latency(server.url, Path(tmp) / "alerts")
             roster = await measure_roster(server.url, Path(tmp) / "roster", n=10_000)
         finally:
             server.stop()
@@ -51,6 +52,9 @@ async def main(n: int, sync_always: bool) -> None:
     print(f"  ingest -> triaged -> in queue  {captures['ingest_to_queue']:>9,.0f} /s  (aim: 5,000)")
     cratio = captures["ingest_to_queue"] / raw_captures["publish_pipelined"]
     print(f"  ratio to raw pipelined publish {cratio:>9.2f}x")
+    print(f"  urgent grade -> alert, p50     {latency['alert_p50_ms']:>9,.0f} ms")
+    print(f"  urgent grade -> alert, p99     {latency['alert_p99_ms']:>9,.0f} ms  "
+          "(aim: 250, with 1,000 captures/s flowing in)")
     print("\nMIS roster sync (10,000 people)")
     print(f"  created                        {roster['created']:>9,.0f} /s")
     print(f"  created and in the read model  {roster['created_and_projected']:>9,.0f} /s")

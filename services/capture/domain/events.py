@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
@@ -252,3 +252,33 @@ class AlertDeadlineSet(Event):
     school_id: str
     minutes: int
     by: str
+
+
+@registry.register
+class DigestSent(Event):
+    """A school's daily digest of the captures the LA graded on `day` below urgent (urgent
+    ones alerted at once), sent to its safeguarding contacts. One per school and day."""
+
+    type_name = "DigestSent"
+    school_id: str
+    day: date
+    counts: dict[str, int]  # grade -> captures graded that day
+    concerns: list[str]  # capture ids graded concern or violation that day
+    open_alerts: int  # alerts of the school still unacknowledged when it was sent
+    recipients: list[Recipient]
+
+
+@registry.register
+class WeeklyReviewRecorded(Event):
+    """The headteacher's weekly review of the school's moderated captures (Oakridge §2):
+    who, when, what they found, and which captures they saw."""
+
+    type_name = "WeeklyReviewRecorded"
+    school_id: str
+    la_id: str
+    by: str
+    by_name: str
+    at: datetime
+    period_from: datetime  # the previous review (or a week before, for the first)
+    findings: str
+    captures_seen: list[str]

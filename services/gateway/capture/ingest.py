@@ -17,15 +17,21 @@ from shared.errors import InvalidInput
 CHUNK_BYTES = 600_000  # of capture JSON per request, well under NATS's 1 MB
 
 
-async def ingest(ctx: Context, school_id: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+async def ingest(ctx: Context, school_id: str, items: list[Any]) -> dict[str, Any]:
     # Fast deny before storing anything; the service decides again.
     ctx.caller.require_scope(school_id, Scope.CAPTURES_WRITE)
     results: dict[int, dict[str, Any]] = {}
     forward: list[tuple[int, dict[str, Any]]] = []
     bucket: Bucket | None = None
     for i, item in enumerate(items):
+        if not isinstance(item, dict):  # plain HTTP bodies are not typed by a schema
+            results[i] = ItemResult(index=i, status="rejected", reason="a capture is a JSON "
+                                    "object of fields").model_dump()
+            continue
         shot = item.pop("screenshot", None)
         try:
+            if shot is not None and not isinstance(shot, str):
+                raise InvalidInput("screenshot is base64 text", field="screenshot")
             if shot:
                 image = decode_image(shot)
                 bucket = bucket or await bucket_on(ctx.rpc.nc)
@@ -36,7 +42,7 @@ async def ingest(ctx: Context, school_id: str, items: list[dict[str, Any]]) -> d
         except InvalidInput as exc:
             results[i] = ItemResult(index=i, status="rejected", reason=exc.message,
                                     field=exc.field,
-                                    product_capture_id=item.get("product_capture_id")
+                                    product_capture_id=_str(item.get("product_capture_id"))
                                     ).model_dump()
             continue
         forward.append((i, item))
@@ -63,3 +69,7 @@ def _chunks(items: list[tuple[int, dict[str, Any]]]) -> list[list[tuple[int, dic
         chunks[-1].append(entry)
         size += n
     return [c for c in chunks if c]
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) else None

@@ -12,7 +12,6 @@ import strawberry
 
 from services.capture.contracts import SERVICE
 from services.capture.screenshots import bucket_on
-from services.gateway.capture.alerts import AlertMutation, AlertQuery
 from services.gateway.capture.enums import Category, Grade
 from services.gateway.capture.ingest import ingest
 from services.gateway.capture.inputs import (
@@ -22,6 +21,7 @@ from services.gateway.capture.inputs import (
     PhraseInput,
     QueueFilter,
 )
+from services.gateway.capture.review import ReviewMutation, ReviewQuery
 from services.gateway.capture.types import (
     BulkGradeResult,
     Capture,
@@ -37,7 +37,7 @@ from services.gateway.directory.inputs import body
 
 
 @strawberry.type
-class CaptureQuery(AlertQuery):  # the alerts' fields too
+class CaptureQuery(ReviewQuery):  # alerts, library CSV, digests and reviews too
     @strawberry.field(extensions=signed_in(),
                       description="LA moderators: ungraded captures, most severe then oldest.")
     async def moderation_queue(self, info: Info, filter: QueueFilter | None = None,
@@ -73,7 +73,7 @@ class CaptureQuery(AlertQuery):  # the alerts' fields too
 
 
 @strawberry.type
-class CaptureMutation(AlertMutation):
+class CaptureMutation(ReviewMutation):
     @strawberry.mutation(extensions=signed_in(),
                          description="Integrator keys: up to 1,000 captures, results per item.")
     async def ingest_captures(self, info: Info, school_id: str,

@@ -32,6 +32,10 @@ class Capture:
     received_at: datetime
     machine: str
     username: str
+    person_id: str | None = strawberry.field(
+        description="the school's person the username resolved to; null while unresolved")
+    person_name: str | None
+    person_resolved: bool
     trigger: str
     product_category: str | None
     product_severity: int | None

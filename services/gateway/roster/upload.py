@@ -14,16 +14,12 @@ from starlette.responses import JSONResponse, Response
 
 from services.directory.integrations.contracts import SyncMode
 from services.gateway.context import Context
-from services.gateway.http import ContextOf, endpoint
+from services.gateway.http import ContextOf, endpoint, read_body
 from services.gateway.roster.oneroster import parse
 from services.gateway.roster.sync import Roster, sync
-from shared.errors import DomainError, InvalidInput
+from shared.errors import InvalidInput
 
 MAX_UPLOAD = 20 * 1024 * 1024
-
-
-class TooLarge(DomainError):
-    code = "too_large"
 
 
 def oneroster_upload(context: ContextOf) -> Callable[[Request], Awaitable[Response]]:
@@ -32,7 +28,7 @@ def oneroster_upload(context: ContextOf) -> Callable[[Request], Awaitable[Respon
         mode = request.query_params.get("mode", "delta").lower()
         if mode not in {m.value for m in SyncMode}:
             raise InvalidInput("mode must be full or delta", field="mode")
-        body = await _body(request)
+        body = await read_body(request, MAX_UPLOAD)
         parsed = await asyncio.to_thread(parse, body)
         roster = Roster(school, SyncMode(mode), parsed.people, parsed.labels,
                         parsed.classes, parsed.rejected)
@@ -40,13 +36,3 @@ def oneroster_upload(context: ContextOf) -> Callable[[Request], Awaitable[Respon
         return JSONResponse(report.model_dump(mode="json"))
 
     return endpoint(context, upload)
-
-
-async def _body(request: Request) -> bytes:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_UPLOAD:
-            raise TooLarge(f"the upload is larger than {MAX_UPLOAD // (1024 * 1024)} MB")
-        chunks.append(chunk)
-    return b"".join(chunks)
