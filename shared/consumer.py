@@ -41,7 +41,6 @@ from shared.streams import dead_letter_subject, events_filter, events_stream, wa
 from shared.tables import dead_letters
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 
 @dataclass
@@ -82,6 +81,8 @@ class ProjectionRunner:
     batch_size: int = 500
     ack_wait: float = 15.0  # a batch takes well under a second; a dead consumer's batch waits this
     stats: ConsumerStats = field(default_factory=ConsumerStats)
+    # The service's own tracer (its `service.name`); the global one outside a service.
+    tracer: trace.Tracer = field(default_factory=lambda: trace.get_tracer(__name__))
 
     def durable(self, source: str) -> str:
         return f"{self.service}-{self.projection.name}-{source}".replace(".", "_")
@@ -139,7 +140,7 @@ class ProjectionRunner:
         if not items:
             return
         try:
-            with tracer.start_as_current_span(
+            with self.tracer.start_as_current_span(
                 f"{self.projection.name} apply", **_trace_of(items),
                 attributes={"messaging.batch.message_count": len(items)},
             ):

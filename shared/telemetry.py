@@ -1,12 +1,18 @@
-"""OpenTelemetry bootstrap: one tracer and one meter provider per process, exporters chosen by
-setting; log records carry the current trace id."""
+"""OpenTelemetry bootstrap: a tracer provider per service (its `service.name`), one meter
+provider per process, exporters chosen by setting; log records carry the current trace id.
+
+One process normally runs one service, whose provider is also the global one. Tests (and
+`make run`'s in-process helpers) may run several services in one process: each still gets its
+own provider, so every span says which service made it.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from opentelemetry import metrics, trace
-from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
+from opentelemetry.instrumentation.sqlalchemy.engine import EngineTracer
+from opentelemetry.instrumentation.sqlalchemy.version import __version__ as sqlalchemy_otel_version
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import (
     ConsoleMetricExporter,
@@ -14,41 +20,54 @@ from opentelemetry.sdk.metrics.export import (
     PeriodicExportingMetricReader,
 )
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import (
     BatchSpanProcessor,
     ConsoleSpanExporter,
-    SimpleSpanProcessor,
-    SpanExporter,
 )
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.settings import Settings
 
-_provider: TracerProvider | None = None
+_providers: dict[str, TracerProvider] = {}
+_extra_processors: list[SpanProcessor] = []
 
 
-def setup_tracing(service: str, settings: Settings,
-                  exporter: SpanExporter | None = None) -> TracerProvider:
-    """Install the global tracer provider once; `exporter` overrides the setting (tests)."""
-    global _provider
-    if _provider is not None:
-        return _provider
+def setup_tracing(service: str, settings: Settings) -> TracerProvider:
+    """The service's tracer provider (made once); the first one made is also the global."""
+    if service in _providers:
+        return _providers[service]
     provider = TracerProvider(resource=Resource.create({"service.name": f"esafety-{service}"}))
-    if exporter is not None:
-        provider.add_span_processor(SimpleSpanProcessor(exporter))
-    elif settings.otel_exporter == "console":
+    if settings.otel_exporter == "console":
         provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
     elif settings.otel_exporter == "otlp":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         endpoint = f"{settings.otel_endpoint.rstrip('/')}/v1/traces"
         provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint)))
-    trace.set_tracer_provider(provider)
-    # Every engine created from now on gets database spans.
-    SQLAlchemyInstrumentor().instrument(tracer_provider=provider)
-    _setup_metrics(provider.resource, settings)
-    _provider = provider
+    for processor in _extra_processors:
+        provider.add_span_processor(processor)
+    if not _providers:
+        trace.set_tracer_provider(provider)
+        _setup_metrics(provider.resource, settings)
+    _providers[service] = provider
     return provider
+
+
+def add_span_processor(processor: SpanProcessor) -> None:
+    """Send every service's spans, now and later, to `processor` too (tests' in-memory export)."""
+    _extra_processors.append(processor)
+    for provider in _providers.values():
+        provider.add_span_processor(processor)
+
+
+def instrument_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
+    """Database spans for this engine, as children of whatever span runs the statement."""
+    tracer = trace.get_tracer("opentelemetry.instrumentation.sqlalchemy",
+                              sqlalchemy_otel_version, provider)
+    connections = metrics.get_meter("opentelemetry.instrumentation.sqlalchemy").\
+        create_up_down_counter("db.client.connections.usage", unit="connections")
+    EngineTracer(tracer, engine.sync_engine, connections)  # type: ignore[no-untyped-call]
 
 
 def _setup_metrics(resource: Resource, settings: Settings) -> None:
@@ -60,6 +79,7 @@ def _setup_metrics(resource: Resource, settings: Settings) -> None:
 
         exporter = OTLPMetricExporter(endpoint=f"{settings.otel_endpoint.rstrip('/')}/v1/metrics")
     readers = [PeriodicExportingMetricReader(exporter)] if exporter else []
+    # Readers can be added later (MeterProvider.add_metric_reader): tests read in memory.
     metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
 
 

@@ -14,6 +14,7 @@ from services.capture.contracts import SERVICE, IngestCaptures, IngestResult
 from services.capture.ingest import Clock, Ingestor
 from services.capture.keywords import Keywords
 from services.capture.mail import AlertMailer, MailSettings, smtp_sender
+from services.capture.metrics import GAUGES
 from services.capture.moderation import Moderation
 from services.capture.projections import CaptureQueue
 from services.capture.screenshots import ScreenshotStore
@@ -45,4 +46,4 @@ def build(kit: Kit, clock: Clock = now, claim_minutes: int = 15) -> Wiring:
     mail = MailSettings()
     if mail.host:
         projections.append(AlertMailer(mail, smtp_sender(mail)))
-    return Wiring(rpc=rpc, projections=projections, tasks=[alerting.timer()])
+    return Wiring(rpc=rpc, projections=projections, tasks=[alerting.timer()], gauges=GAUGES)

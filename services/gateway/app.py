@@ -88,7 +88,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
 def create_app(settings: Settings) -> Starlette:
     gw = GatewaySettings.of(settings)
-    setup_tracing("gateway", gw)
+    tracing = setup_tracing("gateway", gw)
     runtime = Runtime(gw, TokenIssuer(signing_key(gw), timedelta(minutes=gw.token_ttl_minutes)),
                       FailureWindow(gw.login_max_failures, gw.login_window_seconds))
 
@@ -120,7 +120,7 @@ def create_app(settings: Settings) -> Starlette:
                 WebSocketRoute("/graphql", graphql),
                 Route("/integrations/oneroster", oneroster_upload(runtime.context),
                       methods=["POST"])],
-        middleware=[Middleware(OpenTelemetryMiddleware)],
+        middleware=[Middleware(OpenTelemetryMiddleware, tracer_provider=tracing)],
         lifespan=lifespan,
     )
 
