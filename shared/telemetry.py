@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from shared.settings import Settings
 
 _providers: dict[str, TracerProvider] = {}
+_meter_provider: MeterProvider | None = None
 _extra_processors: list[SpanProcessor] = []
 
 
@@ -49,7 +50,7 @@ def setup_tracing(service: str, settings: Settings) -> TracerProvider:
         provider.add_span_processor(processor)
     if not _providers:
         trace.set_tracer_provider(provider)
-        _setup_metrics(provider.resource, settings)
+        meter_provider(settings, provider.resource)
     _providers[service] = provider
     return provider
 
@@ -70,7 +71,14 @@ def instrument_engine(engine: AsyncEngine, provider: TracerProvider) -> None:
     EngineTracer(tracer, engine.sync_engine, connections)  # type: ignore[no-untyped-call]
 
 
-def _setup_metrics(resource: Resource, settings: Settings) -> None:
+def meter_provider(settings: Settings | None = None,
+                   resource: Resource | None = None) -> MeterProvider:
+    """The process's SDK meter provider, installed globally on first use. Readers can be
+    added later (`add_metric_reader`): tests read metrics in memory."""
+    global _meter_provider
+    if _meter_provider is not None:
+        return _meter_provider
+    settings = settings or Settings()
     exporter: MetricExporter | None = None
     if settings.otel_exporter == "console":
         exporter = ConsoleMetricExporter()
@@ -79,8 +87,10 @@ def _setup_metrics(resource: Resource, settings: Settings) -> None:
 
         exporter = OTLPMetricExporter(endpoint=f"{settings.otel_endpoint.rstrip('/')}/v1/metrics")
     readers = [PeriodicExportingMetricReader(exporter)] if exporter else []
-    # Readers can be added later (MeterProvider.add_metric_reader): tests read in memory.
-    metrics.set_meter_provider(MeterProvider(resource=resource, metric_readers=readers))
+    _meter_provider = MeterProvider(resource=resource or Resource.create(),
+                                    metric_readers=readers)
+    metrics.set_meter_provider(_meter_provider)
+    return _meter_provider
 
 
 class TraceIdFilter(logging.Filter):

@@ -16,23 +16,23 @@ _WAITING = (captures.c.grade.is_(None), captures.c.severity.is_not(None))
 
 
 async def _queue(conn: AsyncConnection) -> list[Reading]:
-    rows = await conn.execute(select(captures.c.la_id, func.count()).where(*_WAITING)
-                              .group_by(captures.c.la_id))
-    return [(float(n), {"la_id": la}) for la, n in rows]
+    waiting = (await conn.execute(select(func.count()).where(*_WAITING))).scalar_one()
+    return [(float(waiting), {})]
 
 
 async def _oldest(conn: AsyncConnection) -> list[Reading]:
-    rows = await conn.execute(select(captures.c.la_id, func.min(captures.c.received_at))
-                              .where(*_WAITING).group_by(captures.c.la_id))
-    return [(max((now() - as_utc(at)).total_seconds(), 0.0), {"la_id": la}) for la, at in rows]
+    """Seconds the oldest waiting capture has waited since it was received (0: queue empty)."""
+    oldest = (await conn.execute(select(func.min(captures.c.received_at))
+                                 .where(*_WAITING))).scalar_one()
+    return [(max((now() - as_utc(oldest)).total_seconds(), 0.0) if oldest else 0.0, {})]
 
 
 async def _unacknowledged(conn: AsyncConnection) -> list[Reading]:
-    rows = await conn.execute(select(alerts.c.school_id, alerts.c.urgent, func.count())
-                              .where(alerts.c.status == "open")
-                              .group_by(alerts.c.school_id, alerts.c.urgent))
-    return [(float(n), {"school_id": school, "urgent": str(bool(urgent)).lower()})
-            for school, urgent, n in rows]
+    rows = dict((await conn.execute(select(alerts.c.urgent, func.count())
+                                    .where(alerts.c.status == "open")
+                                    .group_by(alerts.c.urgent))).tuples().all())
+    return [(float(rows.get(urgent, 0)), {"urgent": str(urgent).lower()})
+            for urgent in (True, False)]
 
 
 GAUGES = (
