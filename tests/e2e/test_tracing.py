@@ -165,13 +165,14 @@ async def test_grading_a_violation_is_one_trace_through_gateway_capture_and_inci
     # The capture's database work runs under its handler span.
     assert any(s.attributes and s.attributes.get("db.system") == "sqlite"
                and _ancestors(s, by_id)[:1] == [handler] for s in found)
-    # The incident's reaction continues the capture's context: a child, not a new root.
-    [reaction] = [s for s in found if s.name == "incident-captures apply"]
-    assert service_of(reaction) == "esafety-incident"
-    assert handler in _ancestors(reaction, by_id)
+    # The incident's reaction continues the capture's context: a child, not a new root (the
+    # capture's alert, raised in the same trace, may reach it in a batch of its own).
+    reactions = [s for s in found if s.name == "incident-captures apply"]
+    assert reactions and all(service_of(r) == "esafety-incident"
+                             and handler in _ancestors(r, by_id) for r in reactions)
     assert any(s.attributes and s.attributes.get("db.system") == "sqlite"
-               and service_of(s) == "esafety-incident" and reaction in _ancestors(s, by_id)
-               for s in found)
+               and service_of(s) == "esafety-incident"
+               and set(reactions) & set(_ancestors(s, by_id)) for s in found)
 
 
 def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[ReadableSpan]:
