@@ -97,7 +97,7 @@ def create_app(settings: Settings) -> Starlette:
         runtime.nc = await nats.connect(gw.nats_url, name="gateway", max_reconnect_attempts=-1)
         runtime.rpc = RpcClient(runtime.nc, timeout=gw.rpc_timeout)
         runtime.keys = KeyVerifier(runtime.rpc)
-        log.info("gateway connected to NATS at %s", gw.nats_url)
+        log.info("gateway connected to NATS at %s", gw.nats_url_redacted())
         try:
             yield
         finally:
