@@ -124,17 +124,23 @@ class Service:
         path = heartbeat_file(self.settings, self.name)
         while True:
             try:
-                async with self.db.read() as conn:
-                    await conn.execute(text("SELECT 1"))
+                # A database that hangs is as unreachable as one that refuses.
+                await asyncio.wait_for(self._ping_database(), timeout=5)
                 database = True
             except Exception:
                 stop_if_cancelled()
                 database = False
             nats_ok = self.nc is not None and self.nc.is_connected
-            await asyncio.to_thread(write_heartbeat, path, nats=nats_ok, database=database)
+            lag = {r.projection.name: sum(r.stats.lag.values()) for r in self.runners}
+            await asyncio.to_thread(write_heartbeat, path, nats=nats_ok, database=database,
+                                    lag=lag)
             if database:
                 await self.sample_gauges()
             await asyncio.sleep(5)
+
+    async def _ping_database(self) -> None:
+        async with self.db.read() as conn:
+            await conn.execute(text("SELECT 1"))
 
     async def sample_gauges(self) -> None:
         try:

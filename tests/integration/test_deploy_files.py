@@ -447,6 +447,21 @@ def test_k8s_probe_modules_exist() -> None:
     assert not missing, f"probes run missing modules {sorted(missing)}"
 
 
+@pytest.mark.parametrize("process", SERVICES)
+def test_service_probes_check_readiness_and_liveness(process: str) -> None:
+    """Readiness (and startup) ask for NATS and the database; liveness only that the process
+    beats; compose's health check is the readiness one."""
+    (container,) = [c for c in containers(k8s("Deployment")[process])
+                    if str(c["image"]).startswith(IMAGE)]
+    check = ["python", "-m", "shared.healthcheck", process]
+    assert container["readinessProbe"]["exec"]["command"] == check
+    assert container["startupProbe"]["exec"]["command"] == check
+    assert container["livenessProbe"]["exec"]["command"] == [*check, "--live"]
+    health = app_services()[process]["healthcheck"]["test"]
+    assert health[0] == "CMD" and health[1:4] == ["python", "-m", "shared.healthcheck"]
+    assert health[4:] in ([], [process])
+
+
 def test_k8s_http_probes_hit_a_container_port() -> None:
     for name, _, container in app_containers():
         ports = {p.get("name") for p in container.get("ports", [])} | {
