@@ -213,7 +213,7 @@ class Service:
         parser.add_argument("command", nargs="?", default="run", choices=["run", "rebuild"])
         parser.add_argument("projections", nargs="*")
         args = parser.parse_args()
-        setup_logging(self.name)
+        setup_logging(self.name, self.settings.log_format)
         if args.command == "rebuild":
             asyncio.run(self.rebuild(args.projections))
         else:

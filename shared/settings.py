@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     )
     otel_exporter: Literal["none", "console", "otlp"] = "none"
     otel_endpoint: str = "http://127.0.0.1:4318"
+    # text: one readable line per record; json: one object per line (log collectors). Both
+    # carry the trace id.
+    log_format: Literal["text", "json"] = "text"
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 8000
     # Signing key for gateway tokens; when empty the gateway keeps a random one in the data folder.

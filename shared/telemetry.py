@@ -8,6 +8,7 @@ own provider, so every span says which service made it.
 
 from __future__ import annotations
 
+import json
 import logging
 
 from opentelemetry import metrics, trace
@@ -94,16 +95,36 @@ def meter_provider(settings: Settings | None = None,
 
 
 class TraceIdFilter(logging.Filter):
-    """Adds `trace_id` to every record (all zeros outside a span), so logs join traces."""
+    """Adds `trace_id` and `span_id` to every record (zeros outside a span), so logs join
+    traces."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.trace_id = format(trace.get_current_span().get_span_context().trace_id, "032x")
+        context = trace.get_current_span().get_span_context()
+        record.trace_id = format(context.trace_id, "032x")
+        record.span_id = format(context.span_id, "016x")
         return True
 
 
-def setup_logging(service: str) -> None:
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors (`ESAFETY_LOG_FORMAT=json`)."""
+
+    def __init__(self, service: str) -> None:
+        super().__init__()
+        self.service = service
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {"time": self.formatTime(record), "level": record.levelname,
+                "service": self.service, "logger": record.name, "message": record.getMessage(),
+                "trace_id": getattr(record, "trace_id", None),
+                "span_id": getattr(record, "span_id", None)}
+        if record.exc_info:
+            data["exception"] = self.formatException(record.exc_info)
+        return json.dumps(data)
+
+
+def setup_logging(service: str, log_format: str = "text") -> None:
     handler = logging.StreamHandler()
     handler.addFilter(TraceIdFilter())
-    handler.setFormatter(logging.Formatter(
+    handler.setFormatter(JsonFormatter(service) if log_format == "json" else logging.Formatter(
         f"%(asctime)s {service} %(levelname)s trace=%(trace_id)s %(name)s: %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
