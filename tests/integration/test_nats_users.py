@@ -89,15 +89,23 @@ async def test_a_service_publishes_only_its_own_events(secured: Secured) -> None
         await directory.close()
 
 
-async def test_the_gateway_may_not_publish_events(secured: Secured) -> None:
+async def test_the_gateway_reads_live_alerts_and_publishes_no_events(secured: Secured) -> None:
     errors: list[str] = []
     gateway = await secured.connect(GATEWAY, errors)
+    capture = await secured.connect("capture")
     try:
+        alerts = await gateway.subscribe("events.capture.oakridge.AlertRaised")
+        await gateway.subscribe("events.directory.>")  # not for the gateway: refused
+        await gateway.flush()
+        await capture.publish("events.capture.oakridge.AlertRaised", b"{}")
+        assert (await alerts.next_msg(timeout=10)).data == b"{}"
         await gateway.publish("events.capture.oakridge.AlertRaised", b"{}")
         await gateway.flush()
-        await eventually(lambda: _copy(errors), lambda e: len(e) >= 1)
-        assert _refused("events.capture.oakridge.AlertRaised", errors[0]), errors
+        await eventually(lambda: _copy(errors), lambda e: len(e) >= 2)
+        assert any(_refused("events.capture.oakridge.AlertRaised", e) for e in errors), errors
+        assert any('subscription to "events.directory.>"' in e.lower() for e in errors), errors
     finally:
+        await capture.close()
         await gateway.close()
 
 
