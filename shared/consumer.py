@@ -41,7 +41,6 @@ from shared.streams import dead_letter_subject, events_filter, events_stream, wa
 from shared.tables import dead_letters
 
 log = logging.getLogger(__name__)
-tracer = trace.get_tracer(__name__)
 
 
 @dataclass
@@ -86,6 +85,8 @@ class ProjectionRunner:
     # once its transaction commits, so the relay is woken then (the service passes its store's
     # `appended`); woken earlier it finds nothing and sleeps its poll interval.
     committed: asyncio.Event | None = None
+    # The service's own tracer (its `service.name`); the global one outside a service.
+    tracer: trace.Tracer = field(default_factory=lambda: trace.get_tracer(__name__))
 
     def durable(self, source: str) -> str:
         return f"{self.service}-{self.projection.name}-{source}".replace(".", "_")
@@ -143,7 +144,7 @@ class ProjectionRunner:
         if not items:
             return
         try:
-            with tracer.start_as_current_span(
+            with self.tracer.start_as_current_span(
                 f"{self.projection.name} apply", **_trace_of(items),
                 attributes={"messaging.batch.message_count": len(items)},
             ):

@@ -37,12 +37,13 @@ def contracts() -> dict[Path, str]:
     for name in SERVICES:
         importlib.import_module(f"services.{name}.domain.events")
     files = {Path("events/Envelope.json"): _dump(Envelope.model_json_schema())}
-    for type_name, model in sorted(registry.models().items()):
+    for (type_name, version), model in sorted(registry.versions().items()):
         if type_name.startswith(("Test", "Bench")):  # test-only events
             continue
         schema = model.model_json_schema()
-        schema["x-event-type"], schema["x-schema-version"] = type_name, model.schema_version
-        files[Path(f"events/{type_name}.v{model.schema_version}.json")] = _dump(schema)
+        schema["title"] = type_name  # not the Python name of a retired version's model
+        schema["x-event-type"], schema["x-schema-version"] = type_name, version
+        files[Path(f"events/{type_name}.v{version}.json")] = _dump(schema)
     from services.gateway.schema import build_schema
 
     files[Path("graphql/schema.graphql")] = print_schema(build_schema()) + "\n"

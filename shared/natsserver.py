@@ -7,6 +7,7 @@ everything talks to a genuine JetStream rather than a mock.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import signal
@@ -45,7 +46,8 @@ def find_binary() -> Path:
     return Path(found)
 
 
-def _jetstream_ready(host: str, port: int, timeout: float) -> bool:
+def _jetstream_ready(host: str, port: int, timeout: float,
+                     auth: tuple[str, str] | None = None) -> bool:
     """True once the server accepts a client AND answers a JetStream API request.
 
     The INFO line only says JetStream is configured; a ``$JS.API.INFO`` reply
@@ -62,14 +64,18 @@ def _jetstream_ready(host: str, port: int, timeout: float) -> bool:
                 buf += chunk
             if b'"jetstream":true' not in buf:
                 return False
+            connect: dict[str, object] = {"verbose": False, "pedantic": False}
+            if auth is not None:
+                connect |= {"user": auth[0], "pass": auth[1]}
+            # The reply in an inbox: what a least-privilege user may subscribe to.
             sock.sendall(
-                b'CONNECT {"verbose":false,"pedantic":false}\r\n'
-                b"SUB _probe.reply 1\r\n"
-                b"PUB $JS.API.INFO _probe.reply 0\r\n\r\n"
+                b"CONNECT " + json.dumps(connect).encode() + b"\r\n"
+                b"SUB _INBOX.probe 1\r\n"
+                b"PUB $JS.API.INFO _INBOX.probe 0\r\n\r\n"
             )
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline:
-                if b"MSG _probe.reply" in buf and b"account_info_response" in buf:
+                if b"MSG _INBOX.probe" in buf and b"account_info_response" in buf:
                     return True
                 chunk = sock.recv(65536)
                 if not chunk:
@@ -90,6 +96,8 @@ class NatsServer:
     sync_always: bool = False  # jetstream { sync_interval: always } = fsync before ack
     monitor_port: int | None = None  # http monitoring port if wanted
     log_file: Path | None = None  # defaults to <store_dir>/nats-server.log
+    extra_config: str = ""  # appended to the config (e.g. shared.natsauth's users)
+    probe_auth: tuple[str, str] | None = None  # a user for the readiness probe, with auth on
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -120,7 +128,7 @@ class NatsServer:
         if self.sync_always:
             js.append("  sync_interval: always")
         lines += ["jetstream {", *js, "}"]
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines) + "\n" + self.extra_config
 
     def is_running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
@@ -149,7 +157,7 @@ class NatsServer:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 break
-            if _jetstream_ready(self.host, self.port, timeout=1.0):
+            if _jetstream_ready(self.host, self.port, timeout=1.0, auth=self.probe_auth):
                 return
             time.sleep(0.05)
         exited = self._proc.poll()

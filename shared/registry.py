@@ -22,6 +22,7 @@ class EventRegistry:
     def __init__(self) -> None:
         self._models: dict[str, type[Event]] = {}
         self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._retired: dict[tuple[str, int], type[Event]] = {}
 
     def register(self, model: E) -> E:
         name = model.type_name
@@ -37,6 +38,18 @@ class EventRegistry:
             return fn
 
         return add
+
+    def retire(self, model: E) -> E:
+        """Keep an old version's model: never decoded into (its upcaster turns its payloads
+        into the current version), only published in `schemas/` for integrators who still
+        read stored or replayed events of that version."""
+        self._retired[(model.type_name, model.schema_version)] = model
+        return model
+
+    def versions(self) -> dict[tuple[str, int], type[Event]]:
+        """Every version of every event type, current and retired."""
+        current = {(name, m.schema_version): m for name, m in self._models.items()}
+        return {**self._retired, **current}
 
     def model(self, type_name: str) -> type[Event]:
         try:

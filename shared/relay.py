@@ -15,12 +15,14 @@ import logging
 from datetime import timedelta
 
 from nats.js import JetStreamContext
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from shared.db import Database
+from shared.db import Database, as_utc
 from shared.events import now, stop_if_cancelled
 from shared.eventstore import EventStore
-from shared.tables import outbox
+from shared.gauges import Gauge, Reading
+from shared.tables import dead_letters, events, outbox
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +143,35 @@ class OutboxRelay:
                 await asyncio.wait_for(self.store.appended.wait(), timeout=0.5)
             except TimeoutError:
                 pass
+
+
+async def _backlog(conn: AsyncConnection) -> list[Reading]:
+    count = (await conn.execute(select(func.count()).select_from(outbox)
+                                .where(outbox.c.published_at.is_(None)))).scalar_one()
+    return [(float(count), {})]
+
+
+async def _oldest_age(conn: AsyncConnection) -> list[Reading]:
+    """Seconds since the oldest unpublished event was recorded (0 when none is waiting)."""
+    oldest = (await conn.execute(
+        select(func.min(events.c.occurred_at))
+        .select_from(outbox.join(events, events.c.event_id == outbox.c.event_id))
+        .where(outbox.c.published_at.is_(None)))).scalar_one()
+    age = (now() - as_utc(oldest)).total_seconds() if oldest is not None else 0.0
+    return [(max(age, 0.0), {})]
+
+
+async def _parked(conn: AsyncConnection) -> list[Reading]:
+    rows = await conn.execute(select(dead_letters.c.consumer, func.count())
+                              .group_by(dead_letters.c.consumer))
+    return [(float(n), {"consumer": consumer}) for consumer, n in rows]
+
+
+# Every service has these (the kit adds them); a service declares its own in Wiring.gauges.
+KIT_GAUGES = (
+    Gauge("esafety.outbox.backlog", "events stored but not yet acknowledged by JetStream",
+          _backlog),
+    Gauge("esafety.outbox.oldest_age", "age of the oldest unpublished event", _oldest_age,
+          unit="s"),
+    Gauge("esafety.deadletters", "poison messages parked, per consumer", _parked),
+)

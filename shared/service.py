@@ -26,17 +26,18 @@ from shared.db import Database
 from shared.decider import CommandBus
 from shared.events import stop_if_cancelled
 from shared.eventstore import EventStore
+from shared.gauges import Gauge, Gauges
 from shared.healthcheck import heartbeat_file, write_heartbeat
 from shared.migrate import upgrade
 from shared.projection import Projection, log_progress, rebuild
 from shared.registry import EventRegistry, registry
-from shared.relay import OutboxRelay
+from shared.relay import KIT_GAUGES, OutboxRelay
 from shared.replay import chain, count_jetstream, replay_jetstream
 from shared.rpc import RpcRouter
 from shared.settings import Settings
 from shared.streams import declare_service_streams
 from shared.tables import dead_letters, outbox
-from shared.telemetry import setup_logging, setup_tracing
+from shared.telemetry import instrument_engine, setup_logging, setup_tracing
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ class Wiring:
     tables: Sequence[MetaData] = ()
     # Long-running jobs of the service (timers): started with it, cancelled when it stops.
     tasks: Sequence[Callable[[], Coroutine[Any, Any, None]]] = ()
+    # Observable gauges read from the service's database (the kit adds its outbox ones).
+    gauges: Sequence[Gauge] = ()
 
 
 @dataclass
@@ -73,16 +76,19 @@ class Service:
     settings: Settings = field(default_factory=Settings)
 
     def __post_init__(self) -> None:
-        setup_tracing(self.name, self.settings)
+        self.tracer_provider = setup_tracing(self.name, self.settings)
         self.db = Database(self.settings.database_url_for(self.name))
+        instrument_engine(self.db.engine, self.tracer_provider)
         store = EventStore(self.db, self.name)
         self.kit = Kit(self.name, self.settings, self.db, store, CommandBus(store, registry),
                        registry)
         self.wiring = self.build(self.kit)
+        tracer = self.tracer_provider.get_tracer("shared.consumer")
         self.runners = [ProjectionRunner(self.name, p, self.db, registry,
                                          ack_wait=self.settings.ack_wait_seconds,
-                                         committed=store.appended)
+                                         committed=store.appended, tracer=tracer)
                         for p in self.wiring.projections]
+        self.gauges = Gauges(self.name, [*KIT_GAUGES, *self.wiring.gauges])
         self._add_health_route()
         self.nc: Client | None = None
         self.broker: NatsBroker | None = None
@@ -109,8 +115,9 @@ class Service:
 
     def _broker(self) -> NatsBroker:
         """faststream serves the service's commands and queries (request-reply)."""
+        telemetry = NatsTelemetryMiddleware(tracer_provider=self.tracer_provider)
         broker = NatsBroker(self.settings.nats_url, log_level=logging.DEBUG,
-                            middlewares=[NatsTelemetryMiddleware()], max_reconnect_attempts=-1)
+                            middlewares=[telemetry], max_reconnect_attempts=-1)
         self.wiring.rpc.subscribe(broker)
         return broker
 
@@ -118,15 +125,30 @@ class Service:
         path = heartbeat_file(self.settings, self.name)
         while True:
             try:
-                async with self.db.read() as conn:
-                    await conn.execute(text("SELECT 1"))
+                # A database that hangs is as unreachable as one that refuses.
+                await asyncio.wait_for(self._ping_database(), timeout=5)
                 database = True
             except Exception:
                 stop_if_cancelled()
                 database = False
             nats_ok = self.nc is not None and self.nc.is_connected
-            await asyncio.to_thread(write_heartbeat, path, nats=nats_ok, database=database)
+            lag = {r.projection.name: sum(r.stats.lag.values()) for r in self.runners}
+            await asyncio.to_thread(write_heartbeat, path, nats=nats_ok, database=database,
+                                    lag=lag)
+            if database:
+                await self.sample_gauges()
             await asyncio.sleep(5)
+
+    async def _ping_database(self) -> None:
+        async with self.db.read() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def sample_gauges(self) -> None:
+        try:
+            await self.gauges.sample(self.db)
+        except Exception:  # a metric must never stop the heartbeat
+            stop_if_cancelled()
+            log.exception("%s: could not sample gauges", self.name)
 
     async def _reconnected(self) -> None:
         # The server may have lost acknowledged but unsynced writes: send the recent ones again.
@@ -192,7 +214,7 @@ class Service:
         parser.add_argument("command", nargs="?", default="run", choices=["run", "rebuild"])
         parser.add_argument("projections", nargs="*")
         args = parser.parse_args()
-        setup_logging(self.name)
+        setup_logging(self.name, self.settings.log_format)
         if args.command == "rebuild":
             asyncio.run(self.rebuild(args.projections))
         else:

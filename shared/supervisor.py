@@ -282,7 +282,7 @@ class Platform:
     async def _start_nats(self) -> None:
         if {"NATS_URL", "ESAFETY_NATS_URL"} & os.environ.keys():
             self.nats_url = self.settings.nats_url
-            log.info("using the NATS server at %s", self.nats_url)
+            log.info("using the NATS server at %s", self.settings.nats_url_redacted())
             return
         store = self.data_dir / "nats"
         await _stop_orphans(store / "nats-server.conf")

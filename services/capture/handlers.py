@@ -15,6 +15,7 @@ from services.capture.digests import DigestLog, Digests
 from services.capture.ingest import Clock, Ingestor
 from services.capture.keywords import Keywords
 from services.capture.mail import AlertMailer, MailSettings, sender
+from services.capture.metrics import GAUGES
 from services.capture.moderation import Moderation
 from services.capture.people import CapturePeople
 from services.capture.projections import CaptureQueue
@@ -53,4 +54,5 @@ def build(kit: Kit, clock: Clock = now, claim_minutes: int = 15) -> Wiring:
     send = sender(mail, kit.settings.data_dir)
     if send is not None:
         projections.append(AlertMailer(mail, send, clock))
-    return Wiring(rpc=rpc, projections=projections, tasks=[alerting.timer(), digests.timer()])
+    return Wiring(rpc=rpc, projections=projections, tasks=[alerting.timer(), digests.timer()],
+                  gauges=GAUGES)

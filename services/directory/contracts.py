@@ -61,6 +61,7 @@ class Link(BaseModel):
     person_id: str
     name: str
     relationship: str
+    parental_responsibility: bool
 
 
 class ListClasses(Query):

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     delete,
     insert,
+    true,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -79,6 +80,7 @@ guardians = Table(
     Column("parent_id", String(64), primary_key=True),
     Column("pupil_id", String(64), primary_key=True),
     Column("relationship", String(40), nullable=False),
+    Column("parental_responsibility", Boolean, nullable=False, server_default=true()),
 )
 
 # Not a projection: the service's own state for secrets, written in the same transaction as
@@ -148,9 +150,11 @@ class DirectoryView(Projection):
             case RoleRemoved(person_id=pid, role=role):
                 await conn.execute(delete(roles).where(roles.c.person_id == pid,
                                                        roles.c.role == role.value))
-            case GuardianLinked(person_id=pid, pupil_id=pupil, relationship=rel):
-                await conn.execute(insert(guardians).values(parent_id=pid, pupil_id=pupil,
-                                                            relationship=rel))
+            case GuardianLinked(person_id=pid, pupil_id=pupil, relationship=rel,
+                                parental_responsibility=responsible):
+                await conn.execute(insert(guardians).values(
+                    parent_id=pid, pupil_id=pupil, relationship=rel,
+                    parental_responsibility=responsible))
             case PersonLeft(person_id=pid, left_on=left_on, reason=reason):
                 await conn.execute(update(people).where(people.c.person_id == pid).values(
                     left_on=left_on, leave_reason=reason))

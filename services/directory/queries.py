@@ -102,9 +102,11 @@ async def _views(conn: AsyncConnection, rows: Sequence[Row[Any]]) -> list[Person
              .where(or_(guardians.c.parent_id.in_(ids), guardians.c.pupil_id.in_(ids))))
     for g in await conn.execute(links):
         g_map[g.pupil_id].append(Link(person_id=g.parent_id, name=f"{g.pg} {g.pf}",
-                                      relationship=g.relationship))
+                                      relationship=g.relationship,
+                                      parental_responsibility=g.parental_responsibility))
         c_map[g.parent_id].append(Link(person_id=g.pupil_id, name=f"{g.cg} {g.cf}",
-                                       relationship=g.relationship))
+                                       relationship=g.relationship,
+                                       parental_responsibility=g.parental_responsibility))
     return [
         PersonView(
             **{k: v for k, v in r._mapping.items() if k != "enrolled_at"},

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-
 import uvicorn
 
 from services.gateway.app import create_app
 from services.gateway.settings import GatewaySettings
+from shared.telemetry import setup_logging
 
 
 def main() -> None:
     settings = GatewaySettings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s gateway %(levelname)s %(message)s")
+    setup_logging("gateway", settings.log_format)  # with trace ids, as the services
     uvicorn.run(create_app(settings), host=settings.gateway_host, port=settings.gateway_port,
                 log_level="info")
 

@@ -90,7 +90,7 @@ class GraphQLApp(GraphQL[Context, None]):
 
 def create_app(settings: Settings) -> Starlette:
     gw = GatewaySettings.of(settings)
-    setup_tracing("gateway", gw)
+    tracing = setup_tracing("gateway", gw)
     runtime = Runtime(gw, TokenIssuer(signing_key(gw), timedelta(minutes=gw.token_ttl_minutes)),
                       FailureWindow(gw.login_max_failures, gw.login_window_seconds))
 
@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> Starlette:
         runtime.nc = await nats.connect(gw.nats_url, name="gateway", max_reconnect_attempts=-1)
         runtime.rpc = RpcClient(runtime.nc, timeout=gw.rpc_timeout)
         runtime.keys = KeyVerifier(runtime.rpc)
-        log.info("gateway connected to NATS at %s", gw.nats_url)
+        log.info("gateway connected to NATS at %s", gw.nats_url_redacted())
         try:
             yield
         finally:
@@ -124,7 +124,7 @@ def create_app(settings: Settings) -> Starlette:
                       methods=["POST"]),
                 Route("/agreements/register.csv", register_csv(runtime.context)),
                 Route("/integrations/captures", capture_upload(runtime.context), methods=["POST"])],
-        middleware=[Middleware(OpenTelemetryMiddleware)],
+        middleware=[Middleware(OpenTelemetryMiddleware, tracer_provider=tracing)],
         lifespan=lifespan,
     )
 

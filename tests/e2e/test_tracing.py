@@ -1,29 +1,56 @@
 """One user action is one trace: GraphQL request -> gateway -> NATS -> service handler ->
-database -> stored event -> the consumer that projects it."""
+database -> stored event -> the consumers that project it, across services."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
+import httpx
+import nats
 import pytest
-from opentelemetry import trace
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind
 
-from tests.e2e.conftest import A, Platform
+from services.capture.handlers import build as build_capture
+from services.directory.handlers import build as build_directory
+from services.incident.handlers import build as build_incident
+from shared.claims import Claims, Role, Scope, system_claims
+from shared.natsserver import NatsServer
+from shared.passwords import hash_password
+from shared.rpc import RpcClient
+from shared.service import Service
+from shared.settings import Settings
+from shared.telemetry import add_span_processor
+from tests.e2e.conftest import LA, LOGIN, PASSWORD, A, Platform, seed, serve_gateway
 from tests.e2e.helpers import ENROL, pupil
+from tests.support.inprocess import running
 from tests.support.procs import eventually
 
 
 @pytest.fixture
 def spans() -> Iterator[InMemorySpanExporter]:
-    provider = trace.get_tracer_provider()
-    assert isinstance(provider, TracerProvider), "the kit installs an SDK tracer provider"
     exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    add_span_processor(SimpleSpanProcessor(exporter))  # every service's provider
     yield exporter
-    exporter.shutdown()
+    exporter.shutdown()  # its processor stays attached but drops everything from now on
+
+
+def trace_of(spans: InMemorySpanExporter, root_name: str) -> list[ReadableSpan]:
+    """The spans of the trace whose root is the last request named `root_name`."""
+    finished = spans.get_finished_spans()
+    roots = [s for s in finished if s.parent is None and s.name.startswith(root_name)]
+    if not roots:
+        return []
+    trace_id = roots[-1].context.trace_id
+    return [s for s in finished if s.context.trace_id == trace_id]
+
+
+def service_of(span: ReadableSpan) -> str:
+    return str(span.resource.attributes["service.name"])
 
 
 async def test_an_enrolment_is_one_trace_across_the_path(
@@ -33,19 +60,125 @@ async def test_an_enrolment_is_one_trace_across_the_path(
     body = await platform.gql(ENROL, {"i": pupil(A, "traced-pupil")}, token)
     assert not body.get("errors"), body
 
-    def trace_of_request() -> list[ReadableSpan]:
-        finished = spans.get_finished_spans()
-        roots = [s for s in finished if s.parent is None and "POST" in s.name]
-        if not roots:
-            return []
-        trace_id = roots[-1].context.trace_id
-        return [s for s in finished if s.context.trace_id == trace_id]
-
     async def names() -> list[str]:
-        return [s.name for s in trace_of_request()]
+        return [s.name for s in trace_of(spans, "POST /graphql")]
 
     found = await eventually(names, lambda n: any("directory-view apply" in x for x in n))
     assert any("rpc.directory.EnrolPerson" in n for n in found), found  # the service handler
     assert any(s.attributes and s.attributes.get("db.system") == "sqlite"
-               for s in trace_of_request()), found  # its database work, in the same trace
-    assert any(n.startswith("POST /graphql") for n in found), found  # the gateway's request
+               for s in trace_of(spans, "POST /graphql")), found  # its database work
+
+
+MODERATOR = "trace.mod"
+KEY_A = Claims(subject="key-a", school_id=A, la_id=LA, roles=frozenset({Role.INTEGRATOR}),
+               scopes=frozenset({Scope.CAPTURES_WRITE}))
+CLAIM = """mutation($s: String!, $c: String!) { claimCapture(schoolId: $s, captureId: $c) {
+  captureId } }"""
+GRADE = """mutation($s: String!, $c: String!) { gradeCapture(input: {schoolId: $s, captureId: $c,
+  grade: VIOLATION, notes: "played a banned game in class"}) }"""
+
+
+@dataclass
+class Slice:
+    http: httpx.AsyncClient
+    rpc: RpcClient
+    capture: Service
+
+    async def gql(self, query: str, variables: dict[str, str], token: str) -> dict[str, object]:
+        resp = await self.http.post("/graphql", json={"query": query, "variables": variables},
+                                    headers={"Authorization": f"Bearer {token}"})
+        body: dict[str, object] = resp.json()
+        assert not body.get("errors"), body
+        return body
+
+
+@pytest.fixture(scope="module")
+async def three(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Slice]:
+    """Gateway, directory, capture and incident on a private broker (the session platform's
+    broker may hold other capture or incident consumers with the same durable names)."""
+    tmp: Path = tmp_path_factory.mktemp("trace3")
+    server = NatsServer(store_dir=tmp / "nats")
+    server.start()
+    settings = Settings(nats_url=server.url, data_dir=tmp / "data")
+    try:
+        async with running("directory", build_directory, settings), \
+                running("capture", build_capture, settings) as capture, \
+                running("incident", build_incident, settings):
+            nc = await nats.connect(server.url)
+            rpc = RpcClient(nc)
+            await seed(rpc)
+            await _moderator(rpc)
+            async with serve_gateway(server.url, tmp / "data") as (url, _), \
+                    httpx.AsyncClient(base_url=url, timeout=30) as http:
+                yield Slice(http, rpc, capture)
+            await nc.close()
+    finally:
+        server.stop()
+
+
+async def _moderator(rpc: RpcClient) -> None:
+    system = system_claims(LA)
+    for name, extra in (("EnrolPerson", {"kind": "la_staff", "given_name": "Mo",
+                                         "family_name": "Derator"}),
+                        ("AssignRole", {"role": "la_moderator"}),
+                        ("OpenAccount", {"username": MODERATOR,
+                                         "password_hash": await hash_password(PASSWORD)})):
+        await rpc.call("directory", name, {"school_id": LA, "person_id": "trace-mod", **extra},
+                       system)
+
+
+async def test_grading_a_violation_is_one_trace_through_gateway_capture_and_incident(
+    three: Slice, spans: InMemorySpanExporter
+) -> None:
+    done = await three.rpc.call("capture", "IngestCaptures", {"school_id": A, "captures": [{
+        "product": "SafeWatch", "product_capture_id": "trace-1",
+        "captured_at": "2026-01-05T10:00:00+00:00", "machine": "OAK-PC-9",
+        "username": "oak\\pupil", "trigger": "free games unblocked"}]}, KEY_A)
+    cid = done["results"][0]["capture_id"]
+    login = await eventually(
+        lambda: three.http.post("/graphql", json={"query": LOGIN, "variables": {
+            "u": MODERATOR, "p": PASSWORD}}), lambda r: "token" in r.text)
+    token = login.json()["data"]["login"]["token"]
+    await three.gql(CLAIM, {"s": A, "c": cid}, token)
+    spans.clear()  # from here on, the one action under test
+    await three.gql(GRADE, {"s": A, "c": cid}, token)
+
+    def complete(found: list[ReadableSpan]) -> bool:
+        """The incident's spans are in, and no span waits for a parent still running."""
+        ids = {s.context.span_id for s in found}
+        return (any(service_of(s) == "esafety-incident" for s in found)
+                and all(s.parent is None or s.parent.span_id in ids for s in found))
+
+    async def current() -> list[ReadableSpan]:
+        return trace_of(spans, "POST /graphql")
+
+    found = await eventually(current, complete)
+    assert {service_of(s) for s in found} == {
+        "esafety-gateway", "esafety-capture", "esafety-incident"}, [s.name for s in found]
+    # One root, the HTTP request: every other span hangs from a span of this trace.
+    assert [s.name for s in found if s.parent is None] == ["POST /graphql"]
+    by_id = {s.context.span_id: s for s in found}
+
+    [handler] = [s for s in found if "rpc.capture.GradeCapture" in s.name
+                 and s.kind == SpanKind.CONSUMER]
+    assert service_of(_ancestors(handler, by_id)[0]) == "esafety-gateway"
+    # The capture's database work runs under its handler span.
+    assert any(s.attributes and s.attributes.get("db.system") == "sqlite"
+               and _ancestors(s, by_id)[:1] == [handler] for s in found)
+    # The incident's reaction continues the capture's context: a child, not a new root (the
+    # capture's alert, raised in the same trace, may reach it in a batch of its own).
+    reactions = [s for s in found if s.name == "incident-captures apply"]
+    assert reactions and all(service_of(r) == "esafety-incident"
+                             and handler in _ancestors(r, by_id) for r in reactions)
+    assert any(s.attributes and s.attributes.get("db.system") == "sqlite"
+               and service_of(s) == "esafety-incident"
+               and set(reactions) & set(_ancestors(s, by_id)) for s in found)
+
+
+def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[ReadableSpan]:
+    """The span's parent, its parent's parent, ... (nearest first)."""
+    chain, parent = [], span.parent
+    while parent is not None and parent.span_id in by_id:
+        chain.append(by_id[parent.span_id])
+        parent = chain[-1].parent
+    return chain

@@ -25,6 +25,7 @@ from pydantic import AliasChoices
 
 from services import SERVICES
 from services.gateway.settings import GatewaySettings
+from shared.natsauth import OUTPUTS, grants, password_variable, render
 from shared.natsserver import find_binary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +35,8 @@ COMPOSE = ROOT / "docker-compose.yml"
 PROCESSES = (*SERVICES, "gateway")
 IMAGE = "esafety-platform"
 # Values given to the variables compose requires (`${VAR:?...}`) when resolving its environment.
-COMPOSE_ENV = {"POSTGRES_PASSWORD": "pw", "ESAFETY_JWT_SECRET": "s" * 32}
+NATS_PASSWORDS = {password_variable(p): f"nats-pw-{p}" for p in PROCESSES}
+COMPOSE_ENV = {"POSTGRES_PASSWORD": "pw", "ESAFETY_JWT_SECRET": "s" * 32, **NATS_PASSWORDS}
 SECRET_NAME = re.compile(r"PASSWORD|SECRET|TOKEN|KEY|DATABASE_URL")
 INTERPOLATION = re.compile(r"\$\{(?P<name>\w+)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
 # `password: x` / `SECRET=x` with a literal value (not empty, not `${...}` nor `$(...)`).
@@ -236,6 +238,10 @@ def test_compose_env_gives_valid_settings(process: str, monkeypatch: pytest.Monk
     env = {k: interpolate(v, COMPOSE_ENV) for k, v in environment(app_services()[process]).items()}
     settings = settings_from(env, monkeypatch)
     assert urlsplit(settings.nats_url).hostname in compose_services()
+    # Its own NATS user, with the password the NATS container gives that user.
+    nats_url = urlsplit(settings.nats_url)
+    assert (nats_url.username, nats_url.password) == (process, NATS_PASSWORDS[
+        password_variable(process)])
     assert settings.otel_exporter == "otlp"
     endpoint = urlsplit(settings.otel_endpoint)
     assert endpoint.hostname in compose_services()
@@ -295,7 +301,10 @@ def test_compose_nats_has_durable_jetstream() -> None:
     monitor = re.search(r"^http(?:_port)?:\s*(?:[\d.]+:)?(\d+)", text, re.M)
     assert monitor is not None
     assert f":{monitor[1]}/healthz" in " ".join(nats["healthcheck"]["test"])
-    nats_server_check(config)
+    # The included users' passwords come from the container's environment.
+    env = {k: interpolate(v, COMPOSE_ENV) for k, v in environment(nats).items()}
+    assert set(env) == {password_variable(g.user) for g in grants()}
+    nats_server_check(config, **env)
 
 
 def test_compose_postgres_creates_every_service_database() -> None:
@@ -356,7 +365,15 @@ def test_kustomize_renders_the_base() -> None:
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     rendered = [d for d in yaml.safe_load_all(result.stdout) if d]
-    assert len(rendered) == len(k8s_objects())
+    generated = len(kustomization().get("configMapGenerator", []))
+    assert len(rendered) == len(k8s_objects()) + generated
+    # Generated ConfigMaps get a hash suffix; the volumes must name the rendered ones.
+    config_maps = {d["metadata"]["name"] for d in rendered if d["kind"] == "ConfigMap"}
+    for d in rendered:
+        if d["kind"] in ("StatefulSet", "Deployment"):
+            for volume in d["spec"]["template"]["spec"].get("volumes", []):
+                for source in volume.get("projected", {}).get("sources", []):
+                    assert source["configMap"]["name"] in config_maps
     images = {c["image"] for d in rendered if d["kind"] == "Deployment" for c in containers(d)}
     assert all(":" in image for image in images), f"untagged images: {images}"
 
@@ -430,6 +447,21 @@ def test_k8s_probe_modules_exist() -> None:
     assert not missing, f"probes run missing modules {sorted(missing)}"
 
 
+@pytest.mark.parametrize("process", SERVICES)
+def test_service_probes_check_readiness_and_liveness(process: str) -> None:
+    """Readiness (and startup) ask for NATS and the database; liveness only that the process
+    beats; compose's health check is the readiness one."""
+    (container,) = [c for c in containers(k8s("Deployment")[process])
+                    if str(c["image"]).startswith(IMAGE)]
+    check = ["python", "-m", "shared.healthcheck", process]
+    assert container["readinessProbe"]["exec"]["command"] == check
+    assert container["startupProbe"]["exec"]["command"] == check
+    assert container["livenessProbe"]["exec"]["command"] == [*check, "--live"]
+    health = app_services()[process]["healthcheck"]["test"]
+    assert health[0] == "CMD" and health[1:4] == ["python", "-m", "shared.healthcheck"]
+    assert health[4:] in ([], [process])
+
+
 def test_k8s_http_probes_hit_a_container_port() -> None:
     for name, _, container in app_containers():
         ports = {p.get("name") for p in container.get("ports", [])} | {
@@ -481,7 +513,8 @@ def test_k8s_nats_is_a_three_node_jetstream_cluster(tmp_path: Path) -> None:
     mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
     config_path = Path(container["command"][container["command"].index("--config") + 1])
     (volume,) = [v for v in pod["volumes"] if mounts.get(v["name"]) == str(config_path.parent)]
-    text = k8s("ConfigMap")[volume["configMap"]["name"]]["data"][config_path.name]
+    files = k8s_config_files([s["configMap"]["name"] for s in volume["projected"]["sources"]])
+    text = files[config_path.name]
 
     assert re.search(r"^jetstream\s*\{", text, re.M)
     store = re.search(r"^\s*store_dir:\s*(\S+)", text, re.M)
@@ -492,6 +525,44 @@ def test_k8s_nats_is_a_three_node_jetstream_cluster(tmp_path: Path) -> None:
     name, service = sts["metadata"]["name"], spec["serviceName"]
     assert routes == {f"{name}-{i}.{service}:{cluster_port}" for i in range(3)}
 
-    config = tmp_path / "nats.conf"
-    config.write_text(text)
-    nats_server_check(config, POD_NAME=f"{name}-0")
+    for file_name, content in files.items():
+        (tmp_path / file_name).write_text(content)
+    assert "include ./auth.conf" in text
+    # The users' passwords: every key of the Secret the NATS container reads.
+    assert container["envFrom"] == [{"secretRef": {"name": "esafety-nats"}}]
+    nats_server_check(tmp_path / config_path.name, POD_NAME=f"{name}-0", **NATS_PASSWORDS)
+
+
+def k8s_config_files(names: list[str]) -> dict[str, str]:
+    """The files ConfigMaps put in a volume, listed ones and generated ones alike."""
+    files: dict[str, str] = {}
+    for name in names:
+        if name in k8s("ConfigMap"):
+            files.update(k8s("ConfigMap")[name]["data"])
+            continue
+        (generator,) = [g for g in kustomization()["configMapGenerator"] if g["name"] == name]
+        for entry in generator["files"]:
+            key, _, source = str(entry).rpartition("=")
+            files[key or Path(source).name] = (K8S / source).read_text()
+    return files
+
+
+def test_nats_users_file_is_current() -> None:
+    """Regenerate with `python -m shared.natsauth` (a new service gets its user there)."""
+    wanted = render(grants())
+    for path in OUTPUTS:
+        assert path.read_text() == wanted, f"{path} is stale"
+    assert {g.user for g in grants()} == set(PROCESSES)
+
+
+@pytest.mark.parametrize("process", PROCESSES)
+def test_every_process_connects_as_its_own_nats_user(process: str) -> None:
+    env = environment(app_services()[process])
+    assert env["ESAFETY_NATS_USER"] == process
+    assert env["ESAFETY_NATS_PASSWORD"].startswith(f"${{{password_variable(process)}:?")
+    (container,) = [c for c in containers(k8s("Deployment")[process])
+                    if str(c["image"]).startswith(IMAGE)]
+    k8s_env = {e["name"]: e for e in container["env"]}
+    assert k8s_env["ESAFETY_NATS_USER"]["value"] == process
+    assert k8s_env["ESAFETY_NATS_PASSWORD"]["valueFrom"]["secretKeyRef"] == {
+        "name": "esafety-nats", "key": password_variable(process)}

@@ -108,9 +108,17 @@ class TestTenancy:
 class TestGuardians:
     def test_a_parent_is_linked_once(self) -> None:
         link = LinkGuardian(school_id=SCHOOL, person_id="g1", pupil_id="p1", relationship="mother")
-        linked = GuardianLinked(person_id="g1", pupil_id="p1", relationship="mother")
+        linked = GuardianLinked(person_id="g1", pupil_id="p1", relationship="mother",
+                                parental_responsibility=True)
         assert when([ENROLLED_PARENT], link) == [linked]
         assert when([ENROLLED_PARENT, linked], link) == []
+
+    def test_a_contact_without_parental_responsibility_says_so(self) -> None:
+        link = LinkGuardian(school_id=SCHOOL, person_id="g1", pupil_id="p1",
+                            relationship="grandmother", parental_responsibility=False)
+        assert when([ENROLLED_PARENT], link) == [GuardianLinked(
+            person_id="g1", pupil_id="p1", relationship="grandmother",
+            parental_responsibility=False)]
 
     def test_only_parents_are_linked(self) -> None:
         with pytest.raises(InvalidInput):

@@ -56,7 +56,8 @@ class TestCreate:
         cmd = sync(person_id="g1", kind=PersonKind.PARENT, mis_id="G1", year_group=None,
                    class_name=None, guardian_of={"p1": "mother"})
         assert when([], cmd)[1:] == [GuardianLinked(person_id="g1", pupil_id="p1",
-                                                    relationship="mother")]
+                                                    relationship="mother",
+                                                    parental_responsibility=True)]
 
     def test_a_pupil_without_a_year_group_is_refused_whole(self) -> None:
         with pytest.raises(InvalidInput):

@@ -60,6 +60,8 @@ class RemoveRole(PersonCommand):
 class LinkGuardian(PersonCommand):
     pupil_id: str = Field(min_length=1, max_length=64)
     relationship: str = Field(default="parent", min_length=1, max_length=40)
+    parental_responsibility: bool = Field(
+        default=True, description="false for a contact without parental responsibility")
 
 
 class RecordLeaver(PersonCommand):

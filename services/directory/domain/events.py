@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
 from shared.claims import Role, Scope
 from shared.events import Event
@@ -87,14 +88,37 @@ class RoleRemoved(Event):
     role: Role
 
 
-@registry.register
-class GuardianLinked(Event):
-    """A parent/carer linked to a pupil of the same school."""
+@registry.retire
+class GuardianLinkedV1(Event):
+    """A parent/carer linked to a pupil of the same school (version 1, before the parental
+    responsibility flag; loaded as v2 with it true)."""
 
     type_name = "GuardianLinked"
     person_id: str
     pupil_id: str
     relationship: str
+
+
+@registry.register
+class GuardianLinked(Event):
+    """A parent/carer linked to a pupil of the same school.
+
+    v2 says whether they hold parental responsibility (UK law: consent for a pupil comes from
+    someone who does; an emergency-contact grandparent may not). v1 links were all treated
+    as able to consent, so their upcast keeps that meaning: True.
+    """
+
+    type_name = "GuardianLinked"
+    schema_version = 2
+    person_id: str
+    pupil_id: str
+    relationship: str
+    parental_responsibility: bool
+
+
+@registry.upcaster(GuardianLinked.type_name, 1)
+def _guardian_linked_v1(payload: dict[str, Any]) -> dict[str, Any]:
+    return {**payload, "parental_responsibility": True}
 
 
 @registry.register

@@ -93,14 +93,16 @@ def decide(command: PersonCommand, state: Person) -> list[Event]:
         case RemoveRole(role=role):
             return [RoleRemoved(person_id=command.person_id, role=role)] \
                 if role in state.roles else []
-        case LinkGuardian(pupil_id=pupil_id, relationship=relationship):
+        case LinkGuardian(pupil_id=pupil_id, relationship=relationship,
+                          parental_responsibility=responsible):
             if state.kind is not PersonKind.PARENT:
                 raise InvalidInput("only a parent/carer can be linked to a pupil",
                                    field="person_id")
             if pupil_id in state.guardian_of:
                 return []
             return [GuardianLinked(person_id=command.person_id, pupil_id=pupil_id,
-                                   relationship=relationship)]
+                                   relationship=relationship,
+                                   parental_responsibility=responsible)]
         case RecordLeaver(left_on=left_on, reason=reason):
             return [PersonLeft(person_id=command.person_id, left_on=left_on, reason=reason)]
         case OpenAccount(username=username):
@@ -152,7 +154,9 @@ def _additions(command: SyncPerson, state: Person) -> list[Event]:
         raise InvalidInput("only a parent/carer can be linked to a pupil", field="guardian_of")
     pid = command.person_id
     return [*(RoleAssigned(person_id=pid, role=r) for r in sorted(command.roles - state.roles)),
-            *(GuardianLinked(person_id=pid, pupil_id=p, relationship=rel)
+            # MIS rosters carry no responsibility flag: as LinkGuardian's default.
+            *(GuardianLinked(person_id=pid, pupil_id=p, relationship=rel,
+                             parental_responsibility=True)
               for p, rel in sorted(command.guardian_of.items()) if p not in state.guardian_of)]
 
 

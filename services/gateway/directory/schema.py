@@ -89,9 +89,10 @@ class DirectoryMutation:
 
     @strawberry.mutation(extensions=signed_in(), description="Link a parent/carer to a pupil.")
     async def link_guardian(self, info: Info, school_id: str, person_id: str, pupil_id: str,
-                            relationship: str = "parent") -> PersonRef:
+                            relationship: str = "parent",
+                            parental_responsibility: bool = True) -> PersonRef:
         cmd = {"school_id": school_id, "person_id": person_id, "pupil_id": pupil_id,
-               "relationship": relationship}
+               "relationship": relationship, "parental_responsibility": parental_responsibility}
         return await _person_command(info, "LinkGuardian", cmd)
 
     @strawberry.mutation(extensions=signed_in())

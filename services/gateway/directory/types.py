@@ -30,6 +30,7 @@ class Link:
     person_id: str
     name: str
     relationship: str
+    parental_responsibility: bool
 
 
 @strawberry.type(description="A staff member named on a record.")
