@@ -1,4 +1,4 @@
 """One package per service, all the same shape (see README "Adding a service")."""
 
-SERVICES: tuple[str, ...] = ("directory", "agreement", "capture", "incident")
+SERVICES: tuple[str, ...] = ("directory", "agreement", "capture", "incident", "reporting")
 """Every domain service, in start order. The gateway is not listed: it owns no events."""

@@ -1,0 +1,55 @@
+"""Reads of the report facts: the facts up to a moment, folded; names and headteachers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from services.reporting.domain.facts import Fact, Kind
+from services.reporting.domain.ledger import School, fold
+from services.reporting.projections import facts, people
+from shared.db import Database, as_utc
+
+
+async def schools_as_of(db: Database, as_of: datetime,
+                        school_id: str | None = None) -> dict[str, School]:
+    """Every school's ledger (or one school's) from the facts recorded up to `as_of`."""
+    query = select(facts).where(facts.c.recorded_at <= as_of)
+    if school_id is not None:
+        query = query.where(facts.c.school_id == school_id)
+    async with db.read() as conn:
+        rows = (await conn.execute(query)).mappings().all()
+    return fold(_fact(dict(r)) for r in rows)
+
+
+def _fact(row: dict[str, object]) -> Fact:
+    for key in ("occurred_at", "recorded_at", "due_at"):
+        value = row[key]
+        if isinstance(value, datetime):
+            row[key] = as_utc(value)
+    return Fact.model_validate(row)
+
+
+async def school_as_of(db: Database, school_id: str, as_of: datetime) -> School:
+    return (await schools_as_of(db, as_of, school_id)).get(school_id) or School(school_id)
+
+
+async def names(db: Database, school_id: str) -> dict[str, str]:
+    async with db.read() as conn:
+        rows = await conn.execute(select(people.c.person_id, people.c.name).where(
+            people.c.school_id == school_id))
+        return {r.person_id: r.name for r in rows}
+
+
+async def holders_of(db: Database, school_id: str, role: str) -> list[str]:
+    async with db.read() as conn:
+        rows = await conn.execute(select(people.c.person_id, people.c.roles).where(
+            people.c.school_id == school_id))
+        return sorted(r.person_id for r in rows if role in r.roles.split())
+
+
+async def known_schools(db: Database) -> list[str]:
+    async with db.read() as conn:
+        return sorted((await conn.execute(select(facts.c.school_id).distinct().where(
+            facts.c.kind == Kind.SCHOOL.value))).scalars())
