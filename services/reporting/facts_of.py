@@ -102,4 +102,5 @@ def fact_of(env: Envelope, event: Event) -> Fact | None:
     fields: dict[str, Any] = {"occurred_at": env.occurred_at, **make(event)}
     at: datetime = fields.pop("occurred_at")
     return Fact(fact_id=str(env.event_id), school_id=env.school_id, kind=kind,
-                occurred_at=at, recorded_at=env.occurred_at, **fields)
+                occurred_at=at, recorded_at=env.occurred_at, version=env.aggregate_version,
+                **fields)

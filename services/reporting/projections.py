@@ -41,6 +41,7 @@ facts = Table(
     Column("subject", String(120), nullable=False),
     Column("occurred_at", DateTime(timezone=True), nullable=False),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("version", Integer, nullable=False),
     Column("category", String(40)),
     Column("severity", Integer),
     Column("outcome", String(40)),

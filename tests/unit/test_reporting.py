@@ -41,9 +41,10 @@ def capture(cid: str, at: datetime, category: str = "bullying", severity: int = 
             school: str = A, phrases: str | None = None) -> list[Fact]:
     out = [fact(Kind.CAPTURE_RECEIVED, cid, at, school),
            fact(Kind.CAPTURE_TRIAGED, cid, at, school, category=category, severity=severity,
-                detail=phrases)]
+                detail=phrases, version=2)]
     if grade:
-        out.append(fact(Kind.CAPTURE_GRADED, cid, at + graded_after, school, outcome=grade))
+        out.append(fact(Kind.CAPTURE_GRADED, cid, at + graded_after, school, outcome=grade,
+                        version=3))
     return out
 
 
@@ -146,6 +147,13 @@ class TestMonthlyReport:
         [school] = fold([*month_facts(), gone], at).values()
         r = monthly(school, periods.month("2026-10"), at, NAMES)
         assert {p.person_id for p in r.compliance.needing_signature} == {"p1", "p2"}
+
+    def test_events_of_one_transaction_are_ordered_by_their_version(self) -> None:
+        received, triaged = capture("c9", OCT, category="drugs")
+        # Same recorded time; the triage's id sorts first: the version still orders them.
+        early = triaged.model_copy(update={"fact_id": "a"})
+        [school] = fold([early, received]).values()
+        assert school.captures["c9"].category == "drugs"
 
     def test_months_are_checked(self) -> None:
         with pytest.raises(InvalidInput):

@@ -46,6 +46,7 @@ class Fact(BaseModel):
     subject: str  # the capture, alert, incident, person or term it is about
     occurred_at: datetime  # when it happened in the world
     recorded_at: datetime  # when the platform recorded it: "as of" filters on this
+    version: int = 1  # its aggregate's version: orders the events of one transaction
     category: str | None = None
     severity: int | None = None
     outcome: str | None = None

@@ -97,7 +97,7 @@ class School:
 def fold(facts: Iterable[Fact], as_of: datetime | None = None) -> dict[str, School]:
     schools: dict[str, School] = {}
     ordered = sorted((f for f in facts if as_of is None or f.recorded_at <= as_of),
-                     key=lambda f: (f.recorded_at, f.fact_id))
+                     key=lambda f: (f.recorded_at, f.version, f.fact_id))
     for f in ordered:
         school = schools.get(f.school_id) or schools.setdefault(f.school_id,
                                                                 School(f.school_id))

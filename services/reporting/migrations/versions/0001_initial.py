@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 22:21:43.559959
+Create Date: 2026-11-23 22:24:08.364640
 """
 
 from collections.abc import Sequence
@@ -134,6 +134,7 @@ def upgrade() -> None:
         sa.Column("subject", sa.String(length=120), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("category", sa.String(length=40), nullable=True),
         sa.Column("severity", sa.Integer(), nullable=True),
         sa.Column("outcome", sa.String(length=40), nullable=True),
