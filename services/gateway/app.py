@@ -24,6 +24,7 @@ from services.gateway.auth import KeyVerifier, TokenIssuer, api_key, bearer_toke
 from services.gateway.capture.socket import SocketContext
 from services.gateway.context import Context
 from services.gateway.ratelimit import FailureWindow
+from services.gateway.reporting.download import report_download
 from services.gateway.roster.upload import oneroster_upload
 from services.gateway.schema import build_schema
 from services.gateway.settings import GatewaySettings
@@ -119,7 +120,9 @@ def create_app(settings: Settings) -> Starlette:
                 Route("/graphql", graphql, methods=["GET", "POST"]),
                 WebSocketRoute("/graphql", graphql),
                 Route("/integrations/oneroster", oneroster_upload(runtime.context),
-                      methods=["POST"])],
+                      methods=["POST"]),
+                Route("/reports/{report_id}.{format:str}", report_download(runtime.context),
+                      methods=["GET"])],
         middleware=[Middleware(OpenTelemetryMiddleware)],
         lifespan=lifespan,
     )

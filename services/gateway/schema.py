@@ -19,13 +19,15 @@ from services.gateway.capture.schema import CaptureMutation, CaptureQuery
 from services.gateway.directory.schema import DirectoryMutation, DirectoryQuery
 from services.gateway.errors import ErrorCodes, GatewaySchema, MaskUnexpected
 from services.gateway.incident.schema import IncidentMutation, IncidentQuery
+from services.gateway.reporting.schema import ReportingMutation, ReportingQuery
 from services.gateway.roster.schema import RosterMutation, RosterQuery
 from services.gateway.session.schema import SessionMutation, SessionQuery
 
 Query = merge_types("Query", (SessionQuery, DirectoryQuery, RosterQuery, AgreementQuery,
-                              CaptureQuery, IncidentQuery))
+                              CaptureQuery, IncidentQuery, ReportingQuery))
 Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation, RosterMutation,
-                                    AgreementMutation, CaptureMutation, IncidentMutation))
+                                    AgreementMutation, CaptureMutation, IncidentMutation,
+                                    ReportingMutation))
 Subscription = merge_types("Subscription", (AlertSubscription,))
 
 MAX_DEPTH = 10
