@@ -4,6 +4,7 @@ joins them, for readers who may see them)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import ClassVar
 
 from sqlalchemy import (
@@ -72,11 +73,18 @@ class Facts(Projection):
     metadata: ClassVar[MetaData] = metadata
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
-        fact = fact_of(env, event)
-        if fact is not None:
-            await conn.execute(insert(facts).values(**fact.model_dump()))
-        if env.type in PEOPLE:
-            await _people(conn, event)
+        await self.apply_batch(conn, [(env, event)])
+
+    async def apply_batch(self, conn: AsyncConnection,
+                          items: Sequence[tuple[Envelope, Event]]) -> None:
+        # Facts are independent rows: one multi-row insert per batch (rebuilds go fast);
+        # people's rows change in order.
+        rows = [f.row() for env, event in items if (f := fact_of(env, event))]
+        if rows:
+            await conn.execute(insert(facts), rows)
+        for env, event in items:
+            if env.type in PEOPLE:
+                await _people(conn, event)
 
 
 async def _people(conn: AsyncConnection, event: Event) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -19,16 +21,22 @@ async def schools_as_of(db: Database, as_of: datetime,
     if school_id is not None:
         query = query.where(facts.c.school_id == school_id)
     async with db.read() as conn:
-        rows = (await conn.execute(query)).mappings().all()
-    return fold(_fact(dict(r)) for r in rows)
+        rows = (await conn.execute(query)).all()
+    return fold(_fact(r) for r in rows)
 
 
-def _fact(row: dict[str, object]) -> Fact:
-    for key in ("occurred_at", "recorded_at", "due_at"):
-        value = row[key]
-        if isinstance(value, datetime):
-            row[key] = as_utc(value)
-    return Fact.model_validate(row)
+COLUMNS = [c.name for c in facts.columns]
+TIMES = [i for i, c in enumerate(COLUMNS) if c.endswith("_at")]
+
+
+def _fact(row: Sequence[Any]) -> Fact:
+    values = list(row)
+    for i in TIMES:
+        if values[i] is not None:
+            values[i] = as_utc(values[i])
+    fields = dict(zip(COLUMNS, values, strict=True))
+    fields["kind"] = Kind(fields["kind"])
+    return Fact(**fields)
 
 
 async def school_as_of(db: Database, school_id: str, as_of: datetime) -> School:

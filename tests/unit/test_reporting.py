@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,7 @@ OCT = datetime(2026, 10, 1, tzinfo=UTC)
 _ids = count()
 
 
-def fact(kind: Kind, subject: str, at: datetime, school: str = A, **more: object) -> Fact:
+def fact(kind: Kind, subject: str, at: datetime, school: str = A, **more: Any) -> Fact:
     return Fact(fact_id=f"f{next(_ids):05d}", school_id=school, kind=kind, subject=subject,
                 occurred_at=more.pop("occurred_at", at), recorded_at=at,
                 **more)
@@ -151,7 +152,7 @@ class TestMonthlyReport:
     def test_events_of_one_transaction_are_ordered_by_their_version(self) -> None:
         received, triaged = capture("c9", OCT, category="drugs")
         # Same recorded time; the triage's id sorts first: the version still orders them.
-        early = triaged.model_copy(update={"fact_id": "a"})
+        early = triaged.but(fact_id="a")
         [school] = fold([early, received]).values()
         assert school.captures["c9"].category == "drugs"
 
