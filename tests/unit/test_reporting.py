@@ -196,9 +196,11 @@ class TestLaOverview:
         at = OCT + timedelta(days=40)
         facts = [*month_facts(), fact(Kind.SCHOOL, B, OCT, B, detail="Glenfield"),
                  *capture("g1", OCT + timedelta(days=30), school=B, grade="concern"),
-                 fact(Kind.REVIEW_RECORDED, "2026-summer", OCT, B, detail="2026-summer")]
+                 fact(Kind.REVIEW_RECORDED, "2026-summer", OCT, B, detail="2026-summer"),
+                 fact(Kind.PERSON, "la-admin", OCT, "testshire", detail="la_staff")]
         o = overview(fold(facts, at), at)
         by = {s.school_id: s for s in o.schools}
+        assert set(by) == {A, B}  # not the LA's own staff
         assert by[A].backlog == 1 and by[A].oldest_backlog_hours == round(
             (at - (OCT + timedelta(days=5, hours=9))).total_seconds() / 3600, 1)
         assert by[A].sla_breaches == 1 and by[A].review_due == "2026-summer"

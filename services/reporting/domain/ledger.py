@@ -76,6 +76,7 @@ class Action:
 class School:
     school_id: str
     name: str = ""
+    onboarded: bool = False  # a school (the LA's own staff have facts under the LA's id)
     rules: dict[str, set[str]] = field(default_factory=dict)
     reviews: set[str] = field(default_factory=set)
     captures: dict[str, Capture] = field(default_factory=dict)
@@ -108,7 +109,7 @@ def fold(facts: Iterable[Fact], as_of: datetime | None = None) -> dict[str, Scho
 def _apply(s: School, f: Fact) -> None:
     match f.kind:
         case Kind.SCHOOL:
-            s.name = f.detail or s.name
+            s.name, s.onboarded = f.detail or s.name, True
         case Kind.PERSON:
             s.person(f.subject).kind = f.detail or "unknown"
         case Kind.PERSON_LEFT:

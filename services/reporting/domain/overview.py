@@ -50,6 +50,6 @@ def line(s: School, at: datetime) -> SchoolLine:
 
 
 def overview(schools: dict[str, School], at: datetime) -> Overview:
-    lines = [line(s, at) for _, s in sorted(schools.items())]
+    lines = [line(s, at) for _, s in sorted(schools.items()) if s.onboarded]
     return Overview(as_of=at, schools=lines, backlog=sum(s.backlog for s in lines),
                     sla_breaches=sum(s.sla_breaches for s in lines))
