@@ -103,6 +103,15 @@ async def next_queued(db: Database) -> dict[str, Any] | None:
     return _row(row) if row else None
 
 
+async def claim(db: Database, job_id: str) -> bool:
+    """Take a queued job; False when another replica took it first."""
+    async with db.begin() as conn:
+        done = await conn.execute(update(jobs).where(jobs.c.job_id == job_id,
+                                                     jobs.c.status == "queued").values(
+            status="running", step="started", updated_at=now()))
+    return bool(done.rowcount)
+
+
 async def progress(db: Database, job_id: str, percent: int, step: str, status: str = "running",
                    **more: Any) -> None:
     async with db.begin() as conn:

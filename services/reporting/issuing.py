@@ -10,13 +10,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from services.reporting import issued, queries
 from services.reporting.domain import periods
 from services.reporting.domain.monthly import monthly
 from services.reporting.domain.report import Issue, report
 from shared.claims import Role
 from shared.decider import load_in
-from shared.errors import AlreadyExists, DomainError
+from shared.errors import AlreadyExists, ConcurrencyError, DomainError
 from shared.events import Metadata, now, stop_if_cancelled
 from shared.eventstore import NewEvents
 from shared.service import Kit
@@ -40,13 +42,16 @@ async def issue(kit: Kit, report_id: str, school_id: str, month: str, as_of: dat
     content = monthly(school, period, as_of, names)
     heads = await queries.holders_of(kit.db, school_id, Role.HEADTEACHER.value)
     await step(80, "storing and announcing it")
-    async with kit.db.begin() as conn:
-        state, version = await load_in(conn, kit.registry, report, report_id)
-        new = report.decide(Issue(report_id, school_id, month, as_of, by, scheduled,
-                                  issued.summary_of(content), heads), state)
-        await issued.store_in(conn, report_id, by, content)
-        await kit.store.append_in(conn, NewEvents("report", report_id, version, new,
-                                                  Metadata(school_id=school_id)))
+    try:
+        async with kit.db.begin() as conn:
+            state, version = await load_in(conn, kit.registry, report, report_id)
+            new = report.decide(Issue(report_id, school_id, month, as_of, by, scheduled,
+                                      issued.summary_of(content), heads), state)
+            await issued.store_in(conn, report_id, by, content)
+            await kit.store.append_in(conn, NewEvents("report", report_id, version, new,
+                                                      Metadata(school_id=school_id)))
+    except (IntegrityError, ConcurrencyError) as exc:  # another replica issued it just now
+        raise AlreadyExists(f"report {report_id} is already issued") from exc
     kit.store.appended.set()
 
 
@@ -83,7 +88,8 @@ async def run_jobs(kit: Kit, wake: asyncio.Event, idle: float = 5.0) -> None:
                 except TimeoutError:
                     pass
                 continue
-            await _run(kit, found)
+            if await issued.claim(kit.db, str(found["job_id"])):
+                await _run(kit, found)
         except Exception:
             stop_if_cancelled()
             log.exception("report job loop failed; trying again")

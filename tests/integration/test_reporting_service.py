@@ -54,10 +54,12 @@ from services.incident.domain.events import (
     IncidentReported,
     Source,
 )
-from services.reporting import issuing
+from services.reporting import issued, issuing
 from services.reporting.handlers import build
+from services.reporting.issued import metadata as issued_tables
 from services.reporting.projections import facts
 from shared.claims import Claims, Role
+from shared.db import Database
 from shared.errors import Forbidden, NotFound
 from shared.events import Envelope, Event
 from shared.natsserver import NatsServer
@@ -183,8 +185,9 @@ class Reporting:
 
 
 @pytest.fixture
-async def reporting(fresh_nats: NatsServer, tmp_path: Path) -> AsyncIterator[Reporting]:
-    settings = settings_for(fresh_nats.url, tmp_path / "rep")
+async def reporting(fresh_nats: NatsServer, tmp_path: Path,
+                    db_url: str) -> AsyncIterator[Reporting]:
+    settings = settings_for(fresh_nats.url, tmp_path / "rep", db_url)
     nc = await nats.connect(fresh_nats.url)
     try:
         items = seeded()
@@ -317,10 +320,10 @@ class TestIssuedReports:
 
         stored = [env async for batch in reporting.service.kit.store.read_all()
                   for env in batch]
-        issued = [e for e in stored if e.aggregate_id == rid]
-        assert [e.type for e in issued] == ["MonthlyReportIssued", "MonthlyReportNotified"]
-        assert issued[1].payload["recipients"] == ["head"]
-        assert "Ben" not in str(issued[0].payload)
+        announced = [e for e in stored if e.aggregate_id == rid]
+        assert [e.type for e in announced] == ["MonthlyReportIssued", "MonthlyReportNotified"]
+        assert announced[1].payload["recipients"] == ["head"]
+        assert "Ben" not in str(announced[0].payload)
 
         pdf = await reporting.call("ExportReport", HEAD, report_id=rid, format="pdf")
         data = base64.b64decode(pdf["content_base64"])
@@ -352,3 +355,16 @@ class TestIssuedReports:
         listed = await reporting.call("IssuedReports", LA_ADMIN)
         assert {(r["school_id"], r["month"]) for r in listed} == {(A, "2026-10"),
                                                                   (B, "2026-10")}
+
+
+class TestJobs:
+    async def test_a_queued_job_is_taken_by_one_replica_only(self, db_url: str) -> None:
+        db = Database(db_url)
+        try:
+            await db.create_all(issued_tables)
+            await issued.new_job(db, "j1", A, "2026-10", END, "head", "r1")
+            assert [await issued.claim(db, "j1"), await issued.claim(db, "j1")] == [True, False]
+            job = await issued.job(db, "j1")
+            assert job is not None and job["status"] == "running"
+        finally:
+            await db.dispose()
