@@ -31,7 +31,7 @@ from services.reporting.domain.governors import GovernorsReport, governors
 from services.reporting.domain.monthly import MonthlyReport, monthly
 from services.reporting.domain.overview import Overview, overview
 from services.reporting.domain.report import Export, report
-from services.reporting.domain.risks import EmergingRisk, emerging
+from services.reporting.domain.risks import EmergingRisk, emerging, window_start
 from services.reporting.issued import metadata as own_tables
 from services.reporting.projections import Facts
 from shared.claims import LA_ROLES, Claims, Role
@@ -84,7 +84,7 @@ def build(kit: Kit) -> Wiring:
     async def emerging_risks(q: EmergingRisksQuery, caller: Claims) -> list[EmergingRisk]:
         require_la(caller)
         at = moment(q.as_of)
-        return emerging(await queries.schools_as_of(db, at), at)
+        return emerging(await queries.captures_between(db, window_start(at), at), at)
 
     @rpc.handler("IssuedReports")
     async def issued_reports(q: IssuedReports, caller: Claims) -> list[IssuedReport]:

@@ -53,6 +53,7 @@ facts = Table(
 )
 # "As of" and per-school reads filter on these.
 Index("ix_report_facts_school_recorded", facts.c.school_id, facts.c.recorded_at)
+Index("ix_report_facts_recorded", facts.c.recorded_at)  # across schools (emerging risks)
 
 people = Table(
     "report_people", metadata,

@@ -39,6 +39,17 @@ def _fact(row: Sequence[Any]) -> Fact:
     return Fact(**fields)
 
 
+async def captures_between(db: Database, start: datetime, end: datetime) -> dict[str, School]:
+    """Only the captures received (and triaged) in (start, end]: what emerging risks count,
+    without folding every school's whole history."""
+    query = select(facts).where(
+        facts.c.kind.in_([Kind.CAPTURE_RECEIVED.value, Kind.CAPTURE_TRIAGED.value]),
+        facts.c.recorded_at > start, facts.c.recorded_at <= end)
+    async with db.read() as conn:
+        rows = (await conn.execute(query)).all()
+    return fold(_fact(r) for r in rows)
+
+
 async def school_as_of(db: Database, school_id: str, as_of: datetime) -> School:
     return (await schools_as_of(db, as_of, school_id)).get(school_id) or School(school_id)
 

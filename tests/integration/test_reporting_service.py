@@ -357,6 +357,33 @@ class TestIssuedReports:
                                                                   (B, "2026-10")}
 
 
+class TestEmergingRisks:
+    async def test_a_category_rising_in_three_schools_is_flagged(
+            self, reporting: Reporting) -> None:
+        week: list[tuple[str, Envelope]] = []
+        for school in (A, B, "hillside"):
+            for i in range(3):
+                cid, at = f"{school}-g{i}", D + timedelta(days=5, hours=i)
+                week += [("capture", envelope("capture", cid, CaptureReceived(
+                    capture_id=cid, school_id=school, la_id=LA, product="watch",
+                    product_capture_id=cid, captured_at=at, machine="pc", username="x",
+                    trigger="typed"), school, at)),
+                    ("capture", envelope("capture", cid, CaptureTriaged(
+                        capture_id=cid, category=Category.GAMBLING, severity=3,
+                        priority=Priority.NORMAL), school, at, 2))]
+        before = reporting.applied()
+        await publish(reporting.nc, week)
+        await reporting.until_applied(before + len(week))
+        [risk] = await reporting.call("EmergingRisks", LA_ADMIN,
+                                      as_of=(D + timedelta(days=10)).isoformat())
+        assert (risk["kind"], risk["value"], risk["schools"]) == ("category", "gambling", 3)
+        # Oakridge's earlier gambling capture (c2) is its trailing mean.
+        assert {e["school_id"]: e["trailing_mean"] for e in risk["evidence"]} == {
+            A: 0.25, B: 0.0, "hillside": 0.0}
+        assert await reporting.call("EmergingRisks", LA_ADMIN,
+                                    as_of=(D + timedelta(days=4)).isoformat()) == []
+
+
 class TestJobs:
     async def test_a_queued_job_is_taken_by_one_replica_only(self, db_url: str) -> None:
         db = Database(db_url)

@@ -32,11 +32,15 @@ class EmergingRisk(Frozen):
     evidence: list[Evidence]
 
 
+def window_start(at: datetime) -> datetime:
+    return at - WEEK * (TRAILING_WEEKS + 1)
+
+
 def emerging(schools: dict[str, School], at: datetime) -> list[EmergingRisk]:
     # (kind, value) -> school -> [this week, trailing weeks]
     counts: dict[tuple[str, str], dict[str, list[int]]] = defaultdict(
         lambda: defaultdict(lambda: [0, 0]))
-    start = at - WEEK * (TRAILING_WEEKS + 1)
+    start = window_start(at)
     for s in schools.values():
         for c in s.captures.values():
             if not start < c.received_at <= at or c.category is None:

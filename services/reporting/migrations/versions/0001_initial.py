@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 22:24:08.364640
+Create Date: 2026-11-23
 """
 
 from collections.abc import Sequence
@@ -145,6 +145,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("fact_id", name=op.f("pk_report_facts")),
     )
     with op.batch_alter_table("report_facts", schema=None) as batch_op:
+        batch_op.create_index("ix_report_facts_recorded", ["recorded_at"], unique=False)
         batch_op.create_index(
             "ix_report_facts_school_recorded", ["school_id", "recorded_at"], unique=False
         )
@@ -171,6 +172,7 @@ def downgrade() -> None:
     op.drop_table("report_people")
     with op.batch_alter_table("report_facts", schema=None) as batch_op:
         batch_op.drop_index("ix_report_facts_school_recorded")
+        batch_op.drop_index("ix_report_facts_recorded")
 
     op.drop_table("report_facts")
     with op.batch_alter_table("report_jobs", schema=None) as batch_op:
