@@ -61,16 +61,17 @@ def build(kit: Kit) -> Wiring:
     @rpc.handler("MonthlyReport")
     async def monthly_report(q: MonthlyReportQuery, caller: Claims) -> MonthlyReport:
         caller.require_role(q.school_id, READERS)
-        at = moment(q.as_of)
-        school = await queries.school_as_of(db, q.school_id, at)
-        return monthly(school, periods.month(q.month), at, await queries.names(db, q.school_id))
+        at, period = moment(q.as_of), periods.month(q.month)
+        # A past month as it stood when it ended (open items, compliance), known as of `at`.
+        school = await queries.school_as_of(db, q.school_id, min(at, period.end))
+        return monthly(school, period, at, await queries.names(db, q.school_id))
 
     @rpc.handler("GovernorsReport")
     async def governors_report(q: GovernorsReportQuery, caller: Claims) -> GovernorsReport:
         caller.require_role(q.school_id, GOVERNOR_READERS)
         at, term = moment(q.as_of), periods.term(q.term)
         previous = periods.term(periods.previous_term(q.term))
-        this = await queries.school_as_of(db, q.school_id, at)
+        this = await queries.school_as_of(db, q.school_id, min(at, term.end))
         last = await queries.school_as_of(db, q.school_id, min(at, previous.end))
         return governors(this, last, term, previous, at)
 

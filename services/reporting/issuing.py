@@ -36,7 +36,7 @@ async def issue(kit: Kit, report_id: str, school_id: str, month: str, as_of: dat
                 by: str, *, scheduled: bool, step: Step = _quiet) -> None:
     period = periods.month(month)
     await step(10, "reading the facts")
-    school = await queries.school_as_of(kit.db, school_id, as_of)
+    school = await queries.school_as_of(kit.db, school_id, min(as_of, period.end))
     names = await queries.names(kit.db, school_id)
     await step(50, "computing the report")
     content = monthly(school, period, as_of, names)

@@ -236,6 +236,21 @@ class TestMonthlyReport:
             "unclassified": 1}
         assert r["open_items"]["unacknowledged_alerts"] == 1
 
+    async def test_a_past_month_stands_as_it_ended(self, reporting: Reporting) -> None:
+        graded_later = [("capture", envelope("capture", "c2", CaptureModerated(
+            capture_id="c2", grade=Grade.NO_FURTHER_ACTION, notes="", moderator="mod"), A,
+            END + timedelta(days=3), version=3))]
+        before = reporting.applied()
+        await publish(reporting.nc, graded_later)
+        await reporting.until_applied(before + 1)
+        october = await reporting.call("MonthlyReport", HEAD, school_id=A, month="2026-10")
+        assert october["captures"]["moderated"] == 2
+        assert october["open_items"]["awaiting_moderation"] == 1
+        november = await reporting.call("MonthlyReport", HEAD, school_id=A, month="2026-11",
+                                        as_of=(END + timedelta(days=10)).isoformat())
+        assert november["captures"]["by_outcome"] == {"no_further_action": 1}
+        assert november["open_items"]["awaiting_moderation"] == 0
+
     async def test_rebuild_gives_identical_reports(self, reporting: Reporting) -> None:
         async def reports() -> list[Any]:
             return [await reporting.call("MonthlyReport", HEAD, school_id=A, month="2026-10",
