@@ -10,7 +10,6 @@ from typing import ClassVar
 from sqlalchemy import (
     Column,
     DateTime,
-    Float,
     Index,
     Integer,
     MetaData,
@@ -49,7 +48,6 @@ facts = Table(
     Column("person", String(64)),
     Column("detail", String(2000)),
     Column("due_at", DateTime(timezone=True)),
-    Column("duration_s", Float),  # kept for facts that carry their own duration (sanctions)
 )
 # "As of" and per-school reads filter on these.
 Index("ix_report_facts_school_recorded", facts.c.school_id, facts.c.recorded_at)

@@ -18,9 +18,9 @@ class Kind(StrEnum):
     PERSON_LEFT = "person_left"
     CAPTURE_RECEIVED = "capture_received"  # subject: capture; occurred_at: captured
     CAPTURE_TRIAGED = "capture_triaged"  # category, severity; detail: matched phrases
-    CAPTURE_GRADED = "capture_graded"  # outcome: the grade; duration: received -> graded
+    CAPTURE_GRADED = "capture_graded"  # outcome: the grade (the fold times received -> graded)
     ALERT_RAISED = "alert_raised"  # outcome: urgent|normal; detail: capture; due_at
-    ALERT_ACKNOWLEDGED = "alert_acknowledged"  # duration: raised -> acknowledged
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"  # occurred_at: when acknowledged
     ALERT_ESCALATED = "alert_escalated"
     INCIDENT_REPORTED = "incident_reported"  # outcome: how it came to light
     INCIDENT_CLASSIFIED = "incident_classified"  # category (4 Cs); detail: incident type
@@ -53,8 +53,6 @@ class Fact:
     person: str | None = None  # a person id, never a name
     detail: str | None = None
     due_at: datetime | None = None
-    duration_s: float | None = None
-
 
     def row(self) -> dict[str, object]:
         return asdict(self)

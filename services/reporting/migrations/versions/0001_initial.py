@@ -141,7 +141,6 @@ def upgrade() -> None:
         sa.Column("person", sa.String(length=64), nullable=True),
         sa.Column("detail", sa.String(length=2000), nullable=True),
         sa.Column("due_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("duration_s", sa.Float(), nullable=True),
         sa.PrimaryKeyConstraint("fact_id", name=op.f("pk_report_facts")),
     )
     with op.batch_alter_table("report_facts", schema=None) as batch_op:
