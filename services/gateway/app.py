@@ -26,6 +26,7 @@ from services.gateway.capture.http import capture_upload
 from services.gateway.capture.socket import SocketContext
 from services.gateway.context import Context
 from services.gateway.ratelimit import FailureWindow
+from services.gateway.reporting.download import report_download
 from services.gateway.roster.upload import oneroster_upload
 from services.gateway.schema import build_schema
 from services.gateway.settings import GatewaySettings
@@ -123,7 +124,9 @@ def create_app(settings: Settings) -> Starlette:
                 Route("/integrations/oneroster", oneroster_upload(runtime.context),
                       methods=["POST"]),
                 Route("/agreements/register.csv", register_csv(runtime.context)),
-                Route("/integrations/captures", capture_upload(runtime.context), methods=["POST"])],
+                Route("/integrations/captures", capture_upload(runtime.context), methods=["POST"]),
+                Route("/reports/{report_id}.{format:str}", report_download(runtime.context),
+                      methods=["GET"])],
         middleware=[Middleware(OpenTelemetryMiddleware, tracer_provider=tracing)],
         lifespan=lifespan,
     )

@@ -20,15 +20,17 @@ from services.gateway.compliance.schema import ComplianceMutation, ComplianceQue
 from services.gateway.directory.schema import DirectoryMutation, DirectoryQuery
 from services.gateway.errors import ErrorCodes, GatewaySchema, MaskUnexpected
 from services.gateway.incident.schema import IncidentMutation, IncidentQuery
+from services.gateway.reporting.schema import ReportingMutation, ReportingQuery
 from services.gateway.roster.schema import RosterMutation, RosterQuery
 from services.gateway.sanction.schema import SanctionMutation, SanctionQuery
 from services.gateway.session.schema import SessionMutation, SessionQuery
 
 Query = merge_types("Query", (SessionQuery, DirectoryQuery, RosterQuery, AgreementQuery,
-                              CaptureQuery, IncidentQuery, SanctionQuery, ComplianceQuery))
+                              CaptureQuery, IncidentQuery, SanctionQuery, ComplianceQuery,
+                              ReportingQuery))
 Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation, RosterMutation,
                                     AgreementMutation, CaptureMutation, IncidentMutation,
-                                    SanctionMutation, ComplianceMutation))
+                                    SanctionMutation, ComplianceMutation, ReportingMutation))
 Subscription = merge_types("Subscription", (AlertSubscription,))
 
 MAX_DEPTH = 10

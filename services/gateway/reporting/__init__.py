@@ -1,0 +1,1 @@
+"""GraphQL for the reporting service, and the report downloads."""

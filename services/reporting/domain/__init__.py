@@ -1,0 +1,1 @@
+"""Reporting's pure domain: report facts, periods, the report computations, issued reports."""

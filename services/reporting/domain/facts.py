@@ -1,0 +1,74 @@
+"""A report fact: one compact row per event that matters to a report.
+
+Reports are folds over facts, never over another service's tables. Each fact keeps the time
+its event was recorded (`recorded_at`), so a report "as of" a date is the same fold over the
+facts recorded by then, and a rebuild (same events, same ids) yields the same facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+
+class Kind(StrEnum):
+    SCHOOL = "school"  # detail: the school's name
+    PERSON = "person"  # person: who; detail: their kind (pupil, staff ...)
+    PERSON_LEFT = "person_left"
+    CAPTURE_RECEIVED = "capture_received"  # subject: capture; occurred_at: captured
+    CAPTURE_TRIAGED = "capture_triaged"  # category, severity; detail: matched phrases
+    CAPTURE_GRADED = "capture_graded"  # outcome: the grade (the fold times received -> graded)
+    ALERT_RAISED = "alert_raised"  # outcome: urgent|normal; detail: capture; due_at
+    ALERT_ACKNOWLEDGED = "alert_acknowledged"  # occurred_at: when acknowledged
+    ALERT_ESCALATED = "alert_escalated"
+    INCIDENT_REPORTED = "incident_reported"  # outcome: how it came to light
+    INCIDENT_CLASSIFIED = "incident_classified"  # category (4 Cs); detail: incident type
+    INCIDENT_STATUS = "incident_status"  # outcome: the new status
+    INCIDENT_REFERRED = "incident_referred"  # outcome: the agency
+    REVIEW_RECORDED = "review_recorded"  # detail: the term
+    ACCESS_RULES = "access_rules"  # detail: "kind:aud,aud;kind:aud"
+    AGREEMENT_SIGNED = "agreement_signed"  # person; category: the audience
+    CONSENT_WITHDRAWN = "consent_withdrawn"  # person; category: the audience
+    ACCESS = "access"  # person; outcome: granted|suspended|revoked
+    # Sanctions and actions taken: the `sanction` service's events map here (one projection
+    # handler to add when its events exist); the reports already count them.
+    ACTION_TAKEN = "action_taken"  # person; category: the action; outcome: sanction|action
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fact:
+    """A plain dataclass, not a pydantic model: reports build thousands per request."""
+
+    fact_id: str  # the event's id: a redelivery or a rebuild writes the same fact
+    school_id: str
+    kind: Kind
+    subject: str  # the capture, alert, incident, person or term it is about
+    occurred_at: datetime  # when it happened in the world
+    recorded_at: datetime  # when the platform recorded it: "as of" filters on this
+    version: int = 1  # its aggregate's version: orders the events of one transaction
+    category: str | None = None
+    severity: int | None = None
+    outcome: str | None = None
+    person: str | None = None  # a person id, never a name
+    detail: str | None = None
+    due_at: datetime | None = None
+
+    def row(self) -> dict[str, object]:
+        return asdict(self)
+
+    def but(self, **changes: object) -> Fact:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def rules_text(rules: dict[str, list[str]]) -> str:
+    return ";".join(f"{kind}:{','.join(sorted(auds))}" for kind, auds in sorted(rules.items()))
+
+
+def parse_rules(text: str | None) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for part in (text or "").split(";"):
+        if ":" in part:
+            kind, auds = part.split(":", 1)
+            out[kind] = {a for a in auds.split(",") if a}
+    return out
