@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 from sqlalchemy import select
 
 from services.agreement.handlers import build as build_agreement
@@ -39,6 +39,8 @@ USERS = [("ui-mod", LA, "la_staff", "la_moderator", "ui.mod"),
 KEY_A = Claims(subject="ui-key-a", school_id=A, la_id=LA, roles=frozenset({Role.INTEGRATOR}),
                scopes=frozenset({Scope.CAPTURES_WRITE}))
 SHOT = png(320, 180, (40, 90, 160))
+# Read models are eventually consistent: let assertions on the page wait as long as actions do.
+expect.set_options(timeout=15_000)
 
 
 @dataclass

@@ -39,7 +39,9 @@ export function CapturePage({ schoolId, captureId, can }: {
     const { viewScreenshot: s } = await gql<{ viewScreenshot: { contentType: string;
       dataBase64: string } }>(SCREENSHOT, { s: schoolId, c: captureId });
     setImage(`data:${s.contentType};base64,${s.dataBase64}`);
+    // The view is recorded before the image is sent; the list of views catches up just after.
     views.reload();
+    for (const ms of [1000, 3000, 6000]) setTimeout(views.reload, ms);
   });
   return (
     <section aria-labelledby="capture-title">

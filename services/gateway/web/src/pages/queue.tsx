@@ -47,7 +47,13 @@ export function QueuePage({ me }: { me: Me }) {
   const [error, setError] = useState<string | null>(null);
   const rows = useRef<(HTMLLIElement | null)[]>([]);
   const notesBox = useRef<HTMLTextAreaElement>(null);
-  const items = queue.data?.moderationQueue.items ?? [];
+  // Graded here: hidden at once (the queue's read model catches up a moment later).
+  const [gone, setGone] = useState<Set<string>>(new Set());
+  const [claims, setClaims] = useState<Map<string, string | null>>(new Map());
+  const items = (queue.data?.moderationQueue.items ?? []).filter((c) => !gone.has(c.captureId))
+    .map((c) => claims.has(c.captureId) ? { ...c, claimedBy: claims.get(c.captureId) ?? null } : c);
+  const claimed = (id: string, by: string | null) =>
+    setClaims((m) => new Map(m).set(id, by));
   const current = items[Math.min(index, items.length - 1)];
   const wantFocus = useRef(false);
 
@@ -58,19 +64,23 @@ export function QueuePage({ me }: { me: Me }) {
       rows.current[Math.min(index, items.length - 1)]?.focus();
       wantFocus.current = false;
     }
-  }, [queue.data]);
+  }, [queue.data, gone]);
 
-  const act = async (work: () => Promise<string>) => {
+  const act = async (work: () => Promise<string>, graded: string[] = []) => {
     setError(null);
     try {
       setStatus(await work());
+      if (graded.length) setGone((g) => new Set([...g, ...graded]));
       wantFocus.current = true;
       queue.reload();
     } catch (err) {
       setError(describe(err));
     }
   };
-  const claim = (c: QueueItem) => gql(CLAIM, { s: c.schoolId, c: c.captureId });
+  const claim = async (c: QueueItem) => {
+    await gql(CLAIM, { s: c.schoolId, c: c.captureId });
+    claimed(c.captureId, me.personId);
+  };
   const grade = (c: QueueItem, g: (typeof GRADES)[number]) => {
     if (g.needsNotes && !notes.trim()) {
       setError(`A ${g.label.toLowerCase()} grade needs notes for the school: write them, then press ${g.key} again.`);
@@ -83,7 +93,7 @@ export function QueuePage({ me }: { me: Me }) {
         notes: g.needsNotes ? notes : "" } });
       setNotes("");
       return `Graded ${c.trigger} as ${g.label}.`;
-    });
+    }, [c.captureId]);
   };
   const bulk = () => {
     const refs = items.filter((c) => selected.has(c.captureId))
@@ -94,6 +104,7 @@ export function QueuePage({ me }: { me: Me }) {
         BULK, { c: refs, n: notes });
       setSelected(new Set());
       const failed = results.filter((r) => !r.ok);
+      setGone((g) => new Set([...g, ...results.filter((r) => r.ok).map((r) => r.captureId)]));
       if (failed.length) setError(failed.map((r) => `${r.captureId}: ${r.reason}`).join("; "));
       return `${results.length - failed.length} graded false positive.`;
     });
@@ -113,6 +124,7 @@ export function QueuePage({ me }: { me: Me }) {
     else if (e.key === "r") {
       void act(async () => {
         await gql(RELEASE, { s: current.schoolId, c: current.captureId });
+        claimed(current.captureId, null);
         return `Released ${current.trigger}.`;
       });
     } else if (e.key === "x") toggle(current.captureId);
@@ -153,7 +165,7 @@ export function QueuePage({ me }: { me: Me }) {
       <p class="status" role="status" aria-live="polite">{status}</p>
       <ErrorMessage message={error} />
       <Load loaded={queue} what="the queue">
-        {({ moderationQueue: page }) => page.items.length === 0
+        {({ moderationQueue: page }) => items.length === 0
           ? <Empty>The queue is empty: every capture has been graded.</Empty>
           : (
             <>
@@ -161,7 +173,7 @@ export function QueuePage({ me }: { me: Me }) {
                 <button type="button" disabled={selected.size === 0} onClick={bulk}>
                   Grade {selected.size} selected as false positive</button></p>
               <ul class="queue" aria-label="Captures to grade" onKeyDown={onKey}>
-                {page.items.map((c, i) => (
+                {items.map((c, i) => (
                   <li key={c.captureId} ref={(el) => { rows.current[i] = el; }}
                     tabIndex={i === index ? 0 : -1} onFocus={() => setIndex(i)}
                     class={i === index ? "row current" : "row"} data-capture={c.captureId}
