@@ -131,3 +131,9 @@ export function words(value: string | null | undefined): string {
   const text = value.replace(/_/g, " ").toLowerCase();
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+/** Reload now and a few times more: read models apply a command's events a moment later. */
+export function soon(reload: () => void): void {
+  reload();
+  for (const ms of [800, 2500, 6000]) setTimeout(reload, ms);
+}

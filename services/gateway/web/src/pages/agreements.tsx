@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { gql, type Me } from "../api";
 import { abilities } from "../roles";
-import { Empty, ErrorMessage, Load, useAction, useQuery, useSchool, words } from "../ui";
+import { Empty, ErrorMessage, Load, soon, useAction, useQuery, useSchool, words } from "../ui";
 import { Choice } from "./incidents";
 
 interface Outstanding {
@@ -32,7 +32,7 @@ export function AgreementsPage({ me }: { me: Me }) {
   const register = useQuery<{ accessRegister: RegisterRow[] }>(REGISTER,
     schoolId ? { s: schoolId, w: status ? { status } : null } : null);
   const [shown, setShown] = useState(PAGE);
-  const signed = () => { outstanding.reload(); register.reload(); };
+  const signed = () => { soon(outstanding.reload); soon(register.reload); };
   return (
     <section aria-labelledby="agreements-title">
       <h1 id="agreements-title">Agreements register</h1>

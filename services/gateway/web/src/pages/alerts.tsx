@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { describe, gql, subscriptions, type Me } from "../api";
 import { abilities } from "../roles";
-import { Empty, ErrorMessage, Load, Pager, useQuery, useSchool, when, words } from "../ui";
+import { Empty, ErrorMessage, Load, Pager, soon, useQuery, useSchool, when, words } from "../ui";
 
 interface Alert {
   alertId: string; captureId: string; grade: string; category: string; severity: number;
@@ -57,7 +57,7 @@ export function AlertsPage({ me }: { me: Me }) {
 
   const acknowledged = (alertId: string) => {
     setOpen((list) => list.filter((a) => a.alertId !== alertId));
-    done.reload();
+    soon(done.reload);
   };
   const waiting = open.filter((a) => a.status === "OPEN");
   return (

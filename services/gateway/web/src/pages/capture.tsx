@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { gql } from "../api";
 import type { Abilities } from "../roles";
-import { Empty, ErrorMessage, Load, useAction, useQuery, when, words } from "../ui";
+import { Empty, ErrorMessage, Load, soon, useAction, useQuery, when, words } from "../ui";
 
 interface Detail {
   capture: {
@@ -40,8 +40,7 @@ export function CapturePage({ schoolId, captureId, can }: {
       dataBase64: string } }>(SCREENSHOT, { s: schoolId, c: captureId });
     setImage(`data:${s.contentType};base64,${s.dataBase64}`);
     // The view is recorded before the image is sent; the list of views catches up just after.
-    views.reload();
-    for (const ms of [1000, 3000, 6000]) setTimeout(views.reload, ms);
+    soon(views.reload);
   });
   return (
     <section aria-labelledby="capture-title">

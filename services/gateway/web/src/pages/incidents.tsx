@@ -3,7 +3,9 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { gql, type Me } from "../api";
 import { abilities } from "../roles";
-import { Empty, ErrorMessage, Load, Pager, useAction, useQuery, useSchool, when, words } from "../ui";
+import {
+  Empty, ErrorMessage, Load, Pager, soon, useAction, useQuery, useSchool, when, words,
+} from "../ui";
 
 interface Incident {
   incidentId: string; schoolId: string; occurredAt: string; reportedAt: string;
@@ -160,7 +162,7 @@ function Actions({ incident: i, onDone }: { incident: Incident; onDone: () => vo
   const submit = (query: string, vars: Record<string, unknown>, reset?: () => void) =>
     (e: Event) => {
       e.preventDefault();
-      void action.run(() => gql(query, vars)).then((ok) => { if (ok) { reset?.(); onDone(); } });
+      void action.run(() => gql(query, vars)).then((ok) => { if (ok) { reset?.(); soon(onDone); } });
     };
   const text = (set: (v: string) => void) => (e: Event) => set((e.target as HTMLInputElement).value);
   const people = staff.data?.people.items ?? [];

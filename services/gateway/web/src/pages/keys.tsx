@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { gql, type Me } from "../api";
 import { abilities } from "../roles";
-import { Empty, ErrorMessage, Load, useAction, useQuery, useSchool, when, words } from "../ui";
+import { Empty, ErrorMessage, Load, soon, useAction, useQuery, useSchool, when, words } from "../ui";
 
 interface ApiKey {
   keyId: string; name: string; scopes: string[]; createdAt: string; expiresAt: string | null;
@@ -30,12 +30,12 @@ export function KeysPage({ me }: { me: Me }) {
         s: schoolId, n: name, sc: scopes, e: expires ? new Date(expires).toISOString() : null });
       setSecret(issueApiKey.secret);
       setName(""); setScopes([]); setExpires("");
-      keys.reload();
+      soon(keys.reload);
     });
   };
   const revoke = (k: ApiKey) => void action.run(async () => {
     await gql(REVOKE, { s: schoolId, k: k.keyId });
-    keys.reload();
+    soon(keys.reload);
   });
   return (
     <section aria-labelledby="keys-title">

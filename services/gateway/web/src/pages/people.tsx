@@ -2,7 +2,7 @@
 import { useState } from "preact/hooks";
 import { gql, type Me, type Role } from "../api";
 import { abilities, ROLE_LABELS } from "../roles";
-import { Empty, ErrorMessage, Load, Pager, useAction, useQuery, useSchool, words } from "../ui";
+import { Empty, ErrorMessage, Load, Pager, soon, useAction, useQuery, useSchool, words } from "../ui";
 
 interface Person {
   personId: string; givenName: string; familyName: string; kind: string;
@@ -29,7 +29,7 @@ export function PeoplePage({ me }: { me: Me }) {
   const action = useAction();
   const change = (query: string, p: Person, role: Role) => void action.run(async () => {
     await gql(query, { s: schoolId, p: p.personId, r: role });
-    people.reload();
+    soon(people.reload);
   });
   return (
     <section aria-labelledby="people-title">
