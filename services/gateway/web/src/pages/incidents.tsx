@@ -115,7 +115,6 @@ export function IncidentPage({ me, schoolId, incidentId }: {
               <dt>Involved</dt><dd>{i.involved.length ? i.involved.map((p) => `${p.name} (${words(p.kind)})`).join(", ") : "—"}</dd>
               {i.outcome && <><dt>Outcome</dt><dd>{i.outcome}</dd></>}
             </dl>
-            {manage && i.status !== "CLOSED" && <Actions incident={i} onDone={one.reload} />}
             <h2>Chronology</h2>
             {(i.chronology ?? []).length === 0 ? <Empty>No entries.</Empty> : (
               <ol class="chronology">
@@ -123,6 +122,7 @@ export function IncidentPage({ me, schoolId, incidentId }: {
                   <li key={c.seq}><strong>{words(c.entry)}</strong> {when(c.at)} by {c.by}: {c.detail}</li>))}
               </ol>
             )}
+            {manage && i.status !== "CLOSED" && <Actions incident={i} onDone={one.reload} />}
           </>
         )}
       </Load>
