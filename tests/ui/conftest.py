@@ -49,11 +49,12 @@ class Stack:
     url: str
     artefacts: Path
 
-    async def capture(self, product_id: str, trigger: str, severity: int = 3) -> str:
+    async def capture(self, product_id: str, trigger: str, severity: int = 3,
+                      at: str = "2026-01-05T10:00:00+00:00") -> str:
         """A monitoring product sends one capture for Oakridge; its id once it is queued."""
         done = await self.platform.rpc.call("capture", "IngestCaptures", {"school_id": A,
             "captures": [{"product": "SafeWatch", "product_capture_id": product_id,
-                          "captured_at": "2026-01-05T10:00:00+00:00", "machine": "OAK-PC-7",
+                          "captured_at": at, "machine": "OAK-PC-7",
                           "username": "oak\\pupil7", "trigger": trigger,
                           "product_severity": severity,
                           "screenshot": base64.b64encode(SHOT).decode()}]}, KEY_A)

@@ -38,13 +38,16 @@ async def focused_capture(page: Page) -> str | None:
 
 async def test_moderator_grades_by_keyboard_and_the_next_capture_is_focused(
         stack: Stack, open_page: Any) -> None:
-    ids = [await stack.capture(f"kb-{n}", f"keyboard test {n}") for n in range(3)]
+    # Older than every other capture of the same severity: first in the queue, side by side.
+    ids = [await stack.capture(f"kb-{n}", f"keyboard test {n}", at=f"2020-01-0{n + 1}T09:00:00Z")
+           for n in range(3)]
     page = await open_page()
     await log_in(page, stack, "ui.mod")
     await page.get_by_label("School", exact=True).select_option(A)
     await expect(page.locator(f"li[data-capture='{ids[2]}']")).to_be_visible()
     order = await queue_order(page)
     mine = [c for c in order if c in ids]
+    assert mine == ids
     first, second = mine[0], mine[1]
 
     # Focus the first of ours from the keyboard: j moves down until it is reached.
