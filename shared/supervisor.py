@@ -321,7 +321,8 @@ def _print_ready(settings: Settings, data_dir: Path, logins: list[DemoLogin]) ->
     lines = ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[3]
              for r in rows]
     print(f"\nDemo logins (kept in {data_dir / LOGINS_FILE}):", *lines, sep="\n")
-    print(f"\nGraphQL: {url}\nPlatform ready. Press Ctrl-C to stop.\n", flush=True)
+    print(f"\nWeb UI: {url.removesuffix('graphql')}\nGraphQL: {url}\n"
+          "Platform ready. Press Ctrl-C to stop.\n", flush=True)
 
 
 async def run(settings: Settings) -> int:

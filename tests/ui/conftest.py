@@ -134,7 +134,8 @@ async def open_page(browser: Browser) -> AsyncIterator[Any]:
     contexts = []
 
     async def make() -> Page:
-        context = await browser.new_context(viewport={"width": 1280, "height": 860})
+        context = await browser.new_context(viewport={"width": 1280, "height": 860},
+                                            locale="en-GB", timezone_id="Europe/London")
         context.set_default_timeout(15_000)
         contexts.append(context)
         return await context.new_page()

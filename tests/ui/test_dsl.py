@@ -128,6 +128,7 @@ async def test_a_teacher_reports_and_the_dsl_works_the_incident(
         incident["chronology"]
     await dsl.get_by_role("link", name="Back to the incident log").click()
     await dsl.get_by_label("Status").select_option("")
+    await expect(dsl.get_by_role("link", name=what)).to_be_visible()
     await snapshot(dsl, stack, "incident-log")
 
 

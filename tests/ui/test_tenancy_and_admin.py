@@ -41,7 +41,9 @@ async def test_a_glenfield_dsl_sees_nothing_of_oakridge(stack: Stack, open_page:
 
     # Addresses of Oakridge's records: the gateway refuses, and the page says so plainly.
     await page.goto(f"{stack.url}/#/incident/{A}/{incident_id}")
-    await expect(page.get_by_role("alert")).to_contain_text("Not allowed")
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Not allowed: you may not act for this school.")
+    assert await page.get_by_role("button", name="Try again").count() == 0  # it would not help
     assert secret not in await page.content()
     await snapshot(page, stack, "forbidden")
     await page.goto(f"{stack.url}/#/capture/{A}/{cid}")

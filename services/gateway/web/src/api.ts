@@ -87,8 +87,9 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
 
 /** A message for people: forbidden and friends get a sentence, the rest the gateway's words. */
 export function describe(error: unknown): string {
+  // (a sentence for forbidden; the gateway's own words otherwise)
   if (error instanceof ApiError) {
-    if (error.code === "forbidden") return `Not allowed: ${error.message}.`;
+    if (error.code === "forbidden") return `Not allowed: ${error.message.replace(/\.$/, "")}.`;
     return error.message;
   }
   return error instanceof Error ? error.message : String(error);

@@ -1,19 +1,24 @@
 // Small shared pieces: data loading with loading/error states, pagination, school choice.
 import type { ComponentChildren } from "preact";
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { describe, gql } from "./api";
+import { ApiError, describe, gql } from "./api";
+
+const FINAL = ["forbidden", "not_found", "invalid", "unauthenticated"];
 
 export interface Loaded<T> {
   data: T | null;
   error: string | null;
+  /** worth trying again: not for forbidden, not found or bad input */
+  retry: boolean;
   loading: boolean;
   reload: () => void;
 }
 
 /** Run a query whenever its variables change; `reload` runs it again (after a mutation). */
 export function useQuery<T>(query: string, variables: Record<string, unknown> | null): Loaded<T> {
-  const [state, setState] = useState<{ data: T | null; error: string | null; loading: boolean }>(
-    { data: null, error: null, loading: variables !== null });
+  const [state, setState] = useState<{
+    data: T | null; error: string | null; retry: boolean; loading: boolean;
+  }>({ data: null, error: null, retry: false, loading: variables !== null });
   const [tick, setTick] = useState(0);
   const key = JSON.stringify(variables);
   useEffect(() => {
@@ -21,8 +26,9 @@ export function useQuery<T>(query: string, variables: Record<string, unknown> | 
     let live = true;
     setState((s) => ({ ...s, loading: true, error: null }));
     gql<T>(query, variables).then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (err: unknown) => live && setState({ data: null, error: describe(err), loading: false }));
+      (data) => live && setState({ data, error: null, retry: false, loading: false }),
+      (err: unknown) => live && setState({ data: null, error: describe(err), loading: false,
+        retry: !(err instanceof ApiError && FINAL.includes(err.code)) }));
     return () => { live = false; };
   }, [query, key, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
@@ -70,7 +76,7 @@ export function Load<T>({ loaded, what, children }: {
 }) {
   if (loaded.error) {
     return <div><ErrorMessage message={loaded.error} />
-      <button type="button" onClick={loaded.reload}>Try again</button></div>;
+      {loaded.retry && <button type="button" onClick={loaded.reload}>Try again</button>}</div>;
   }
   if (loaded.data === null) return <Loading what={what} />;
   return <>{children(loaded.data)}</>;

@@ -90,24 +90,49 @@ export function AgreementsPage({ me }: { me: Me }) {
   );
 }
 
+const GUARDIANS = `query($s: String!, $p: String!) { person(schoolId: $s, personId: $p) {
+  guardians { personId name relationship } } }`;
+const CONSENTS = ["PARENT_CONSENT", "PHOTO_CONSENT"];
+
 function PaperForm({ row, schoolId, onDone }: {
   row: Outstanding; schoolId: string; onDone: () => void;
 }) {
   const [on, setOn] = useState(new Date().toISOString().slice(0, 10));
+  // A consent is signed by a parent/carer on the pupil's behalf.
+  const consent = CONSENTS.includes(row.audience);
+  const guardians = useQuery<{ person: { guardians: { personId: string; name: string;
+    relationship: string }[] } }>(GUARDIANS, consent ? { s: schoolId, p: row.personId } : null);
+  const [signer, setSigner] = useState("");
+  const parents = guardians.data?.person.guardians ?? [];
+  const by = consent ? signer || parents[0]?.personId || "" : row.personId;
   const action = useAction();
   const id = `paper-${row.personId}-${row.templateId}`;
   const submit = (e: Event) => {
     e.preventDefault();
-    void action.run(() => gql(SIGN, { i: { schoolId, personId: row.personId,
-      templateId: row.templateId, version: row.latestVersion, method: "PAPER", signedOn: on } }))
+    void action.run(() => gql(SIGN, { i: { schoolId, personId: by,
+      onBehalfOf: consent ? row.personId : null, templateId: row.templateId,
+      version: row.latestVersion, method: "PAPER", signedOn: on } }))
       .then((ok) => ok && onDone());
   };
+  if (consent && guardians.data && parents.length === 0) {
+    return <span class="muted">No parent or carer is linked to sign.</span>;
+  }
   return (
     <form class="paper" onSubmit={submit}>
+      {consent && (
+        <>
+          <label for={`${id}-by`}>Signed by</label>
+          <select id={`${id}-by`} value={by}
+            onChange={(e) => setSigner((e.target as HTMLSelectElement).value)}>
+            {parents.map((p) => <option key={p.personId} value={p.personId}>
+              {p.name} ({p.relationship})</option>)}
+          </select>
+        </>
+      )}
       <label for={id}>Signed on</label>
       <input id={id} type="date" required value={on}
         onInput={(e) => setOn((e.target as HTMLInputElement).value)} />
-      <button type="submit" disabled={action.busy}
+      <button type="submit" disabled={action.busy || !by}
         aria-label={`Record paper signature for ${row.name}`}>Record</button>
       <ErrorMessage message={action.error} />
     </form>
