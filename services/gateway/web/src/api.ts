@@ -59,6 +59,8 @@ interface Reply<T> {
 
 export async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const session = loadSession();
+  // Stored but no longer loaded means expired: a refusal then ends the session in the UI too.
+  const signedIn = sessionStorage.getItem(KEY) !== null;
   const headers: Record<string, string> = { "Content-Type": "application/json" };
   if (session) headers.Authorization = `Bearer ${session.token}`;
   let response: Response;
@@ -79,7 +81,7 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   const [first] = reply.errors ?? [];
   if (first) {
     const code = first.extensions?.code ?? "internal";
-    if (code === "unauthenticated" && session) onUnauthenticated();
+    if (code === "unauthenticated" && signedIn) onUnauthenticated();
     throw new ApiError(first.message, code);
   }
   return reply.data as T;

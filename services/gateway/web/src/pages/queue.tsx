@@ -55,7 +55,8 @@ export function QueuePage({ me }: { me: Me }) {
   const claimed = (id: string, by: string | null) =>
     setClaims((m) => new Map(m).set(id, by));
   const current = items[Math.min(index, items.length - 1)];
-  const wantFocus = useRef(false);
+  // Keyboard-driven: the first capture takes the focus once the queue has loaded.
+  const wantFocus = useRef(true);
 
   // After a reload the row at the same position (the next capture) takes the focus.
   useEffect(() => {
