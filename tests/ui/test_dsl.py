@@ -17,6 +17,8 @@ ALERTS = """query($s: String!) { alerts(schoolId: $s) { items { captureId status
   acknowledgedBy acknowledgementNote } } }"""
 LOG = """query($s: String!) { incidentLog(schoolId: $s) { items { incidentId description
   captureId reporter status chronology { entry detail } } } }"""
+VIEWS = """query($s: String!, $c: String) { screenshotViews(schoolId: $s, captureId: $c) {
+  items { viewer } } }"""
 ONE = """query($s: String!, $i: String!) { incident(schoolId: $s, incidentId: $i) {
   status category assignee chronology { entry detail } } }"""
 
@@ -66,6 +68,16 @@ async def test_an_urgent_grade_reaches_the_dsl_live_and_is_acknowledged(
         "ui-a-dsl", "pupil seen, parents called")
     acknowledged = dsl.get_by_role("table").filter(has_text="pupil seen, parents called")
     await expect(acknowledged).to_be_visible()
+
+    # The capture is listed as escalated; its screenshot opens for the DSL, and that is audited.
+    escalated = dsl.get_by_role("table", name="Escalated captures")
+    await escalated.get_by_role("link", name="I want to hurt myself").first.click()
+    await dsl.get_by_role("button", name="View screenshot", exact=False).click()
+    await expect(dsl.get_by_role("img", name="Screenshot of OAK-PC-7", exact=False)).to_be_visible()
+    views = await eventually(lambda: stack.platform.gql(VIEWS, {"s": A, "c": cid}, token),
+                             lambda b: b["data"]["screenshotViews"]["items"])
+    assert {v["viewer"] for v in views["data"]["screenshotViews"]["items"]} == {"ui-a-dsl"}
+    await dsl.get_by_role("link", name="Back to alerts").click()
 
     # The urgent grade opened an incident: it is in the DSL's log, and opens with its chronology.
     await dsl.get_by_role("link", name="Incident log").click()

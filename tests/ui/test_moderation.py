@@ -127,7 +127,8 @@ async def test_opening_a_screenshot_is_audited(stack: Stack, open_page: Any) -> 
     image = page.get_by_role("img", name="Screenshot of OAK-PC-7", exact=False)
     await expect(image).to_be_visible()
     assert await image.evaluate("img => img.naturalWidth") == 320  # the real image decoded
-    after = await stack.platform.gql(VIEWS, {"s": A, "c": cid}, mod)
+    after = await eventually(lambda: stack.platform.gql(VIEWS, {"s": A, "c": cid}, mod),
+                             lambda b: b["data"]["screenshotViews"]["total"] > 0)
     assert after["data"]["screenshotViews"]["items"] == [{"viewer": "ui-mod", "captureId": cid}]
     await expect(page.get_by_role("heading", name="Screenshot views")
                  .locator("xpath=following-sibling::ul")).to_contain_text("Mod Tester")

@@ -47,7 +47,10 @@ async def test_a_glenfield_dsl_sees_nothing_of_oakridge(stack: Stack, open_page:
     assert secret not in await page.content()
     await snapshot(page, stack, "forbidden")
     await page.goto(f"{stack.url}/#/capture/{A}/{cid}")
-    await expect(page.get_by_role("alert")).to_have_text("This page is not available to your role.")
+    await expect(page.get_by_role("alert")).to_have_text(
+        "Not allowed: you may not act for this school.")
+    assert "tenancy test" not in await page.content()
+    assert await page.get_by_role("button", name="View screenshot", exact=False).count() == 0
 
 
 async def test_a_school_admin_issues_and_revokes_a_key(stack: Stack, open_page: Any) -> None:

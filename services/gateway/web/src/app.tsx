@@ -111,7 +111,9 @@ function Shell({ me, onOut }: { me: Me; onOut: () => void }) {
         </p>
       </header>
       <main id="main" ref={heading} tabIndex={-1}>
-        <Page me={me} page={page} args={args} allowed={nav.some((n) => n.route === section)} />
+        <Page me={me} page={page} args={args}
+          allowed={nav.some((n) => n.route === section)
+            || (page === "capture" && abilities(me).alerts)} />
       </main>
     </>
   );

@@ -17,10 +17,16 @@ const FIELDS = `alertId captureId grade category severity urgent notes raisedAt 
 const FEED = `subscription($s: String!) { alerts(schoolId: $s) { ${FIELDS} } }`;
 const DONE = `query($s: String!, $o: Int!) { alerts(schoolId: $s, status: ACKNOWLEDGED, offset: $o,
   limit: 10) { total items { ${FIELDS} } } }`;
+const CONCERNS = `query($s: String!, $o: Int!) { schoolConcerns(schoolId: $s, offset: $o,
+  limit: 10) { total items { captureId schoolId trigger grade category gradedAt notes } } }`;
 const ACK = `mutation($s: String!, $a: String!, $n: String!) {
   acknowledgeAlert(schoolId: $s, alertId: $a, note: $n) }`;
 
 type Feed = "connecting" | "live" | "lost";
+interface Concern {
+  captureId: string; schoolId: string; trigger: string; grade: string; category: string | null;
+  gradedAt: string | null; notes: string | null;
+}
 
 export function AlertsPage({ me }: { me: Me }) {
   const can = abilities(me);
@@ -32,6 +38,9 @@ export function AlertsPage({ me }: { me: Me }) {
   const done = useQuery<{ alerts: { total: number; items: Alert[] } }>(DONE,
     schoolId ? { s: schoolId, o: offset } : null);
 
+  const [concernsFrom, setConcernsFrom] = useState(0);
+  const concerns = useQuery<{ schoolConcerns: { total: number; items: Concern[] } }>(CONCERNS,
+    schoolId ? { s: schoolId, o: concernsFrom } : null);
   useEffect(() => {
     if (!schoolId) return;
     setOpen([]);
@@ -46,6 +55,7 @@ export function AlertsPage({ me }: { me: Me }) {
         const alert = data?.alerts;
         if (!alert) return;
         setFeed("live");
+        soon(concerns.reload);  // a new alert means a newly escalated capture
         setOpen((list) => list.some((a) => a.alertId === alert.alertId) ? list
           : [alert, ...list].sort((a, b) => b.raisedAt.localeCompare(a.raisedAt)));
       },
@@ -79,6 +89,28 @@ export function AlertsPage({ me }: { me: Me }) {
           ))}
         </ul>
       )}
+      <h2>Escalated captures</h2>
+      <Load loaded={concerns} what="escalated captures">
+        {({ schoolConcerns: page }) => page.items.length === 0
+          ? <Empty>No captures have been escalated to the school.</Empty> : (
+            <>
+              <table>
+                <caption class="sr-only">Escalated captures</caption>
+                <thead><tr><th scope="col">Capture</th><th scope="col">Grade</th>
+                  <th scope="col">Category</th><th scope="col">Graded</th>
+                  <th scope="col">Moderator's notes</th></tr></thead>
+                <tbody>{page.items.map((c) => (
+                  <tr key={c.captureId}>
+                    <td><a href={`#/capture/${c.schoolId}/${c.captureId}`}>{c.trigger}</a></td>
+                    <td>{words(c.grade)}</td><td>{words(c.category)}</td>
+                    <td>{when(c.gradedAt)}</td><td>{c.notes || "—"}</td></tr>))}
+                </tbody>
+              </table>
+              <Pager offset={concernsFrom} limit={10} total={page.total}
+                label="Escalated captures" onMove={setConcernsFrom} />
+            </>
+          )}
+      </Load>
       <h2>Acknowledged</h2>
       <Load loaded={done} what="acknowledged alerts">
         {({ alerts }) => alerts.items.length === 0 ? <Empty>None yet.</Empty> : (

@@ -44,7 +44,8 @@ export function CapturePage({ schoolId, captureId, can }: {
   });
   return (
     <section aria-labelledby="capture-title">
-      <p><a href="#/queue">Back to the queue</a></p>
+      <p>{can.moderate ? <a href="#/queue">Back to the queue</a>
+        : <a href="#/alerts">Back to alerts</a>}</p>
       <Load loaded={detail} what="the capture">
         {({ capture: { capture: c, history } }) => (
           <>
