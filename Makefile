@@ -8,7 +8,15 @@ DATA ?= .data
 # Touched after a successful install: a newer pyproject.toml means install again.
 STAMP := $(VENV)/.installed
 
-.PHONY: venv run test lint bench schemas clean
+# The web UI (services/gateway/web): rebuilt from its lockfile when its sources change.
+WEB := services/gateway/web
+WEB_STAMP := $(WEB)/.built
+WEB_SOURCES := $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/index.html \
+	$(WEB)/vite.config.ts $(WEB)/tsconfig.json $(shell find $(WEB)/src -type f)
+# The browser tests drive Debian's Chromium (ESAFETY_CHROMIUM overrides the path).
+CHROMIUM ?= $(or $(ESAFETY_CHROMIUM),/usr/bin/chromium)
+
+.PHONY: venv web browser run test lint bench schemas clean
 
 venv: $(STAMP)
 
@@ -18,7 +26,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-run: venv
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): $(WEB_SOURCES)
+	cd $(WEB) && npm ci --no-audit --no-fund && npm run build
+	touch $@
+
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "Chromium is missing: installing Debian's chromium package for the browser tests"; \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; } \
+	  || { echo "Could not install Chromium: install Debian's 'chromium' package (as root)," \
+	       "or set ESAFETY_CHROMIUM to a Chromium binary, then run make test again." >&2; exit 1; }
+
+run: venv web
 	$(BIN)/python -m shared.supervisor
 
 lint: venv
@@ -27,7 +48,7 @@ lint: venv
 	$(BIN)/python -m shared.contracts_export --check
 	$(BIN)/python -m shared.migrate check
 
-test: lint
+test: lint web browser
 	$(BIN)/pytest -q
 
 bench: venv

@@ -340,7 +340,8 @@ def _print_ready(settings: Settings, data_dir: Path, demo: Demo) -> None:
     keys = [f"  {school.ljust(12)}Authorization: ApiKey {key}" for school, key in demo.keys.items()]
     print(f"\nIntegrator API keys, roster and captures (kept in {data_dir / KEYS_FILE}):",
           *keys, sep="\n")
-    print(f"\nGraphQL: {url}\nPlatform ready. Press Ctrl-C to stop.\n", flush=True)
+    print(f"\nWeb UI: {url.removesuffix('graphql')}\nGraphQL: {url}\n"
+          "Platform ready. Press Ctrl-C to stop.\n", flush=True)
 
 
 async def run(settings: Settings) -> int:

@@ -1,4 +1,5 @@
-"""The ASGI app: `/graphql` (GraphiQL in a browser), `/healthz`, and `/` (the UI, later)."""
+"""The ASGI app: `/graphql` (GraphiQL in a browser), `/healthz`, `/integrations/*`, and `/`: the
+web UI's built static files (`services/gateway/web/`)."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -30,6 +31,7 @@ from services.gateway.reporting.download import report_download
 from services.gateway.roster.upload import oneroster_upload
 from services.gateway.schema import build_schema
 from services.gateway.settings import GatewaySettings
+from services.gateway.webui import web_ui
 from shared.claims import Claims
 from shared.errors import Unauthenticated
 from shared.rpc import RpcClient, ServiceUnavailable
@@ -38,9 +40,6 @@ from shared.telemetry import setup_tracing
 
 log = logging.getLogger(__name__)
 
-HOME = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<title>e-safety platform</title></head><body><h1>e-safety platform</h1>
-<p>The API is at <a href="/graphql">/graphql</a>.</p></body></html>"""
 
 
 @dataclass
@@ -113,12 +112,9 @@ def create_app(settings: Settings) -> Starlette:
         return JSONResponse({"status": "ok" if ok else "unavailable", "nats": status},
                             status_code=200 if ok else 503)
 
-    async def home(_: Request) -> HTMLResponse:
-        return HTMLResponse(HOME)
-
     graphql = GraphQLApp(runtime)
     return Starlette(
-        routes=[Route("/", home), Route("/healthz", healthz),
+        routes=[Route("/healthz", healthz),
                 Route("/graphql", graphql, methods=["GET", "POST"]),
                 WebSocketRoute("/graphql", graphql),
                 Route("/integrations/oneroster", oneroster_upload(runtime.context),
@@ -126,7 +122,9 @@ def create_app(settings: Settings) -> Starlette:
                 Route("/agreements/register.csv", register_csv(runtime.context)),
                 Route("/integrations/captures", capture_upload(runtime.context), methods=["POST"]),
                 Route("/reports/{report_id}.{format:str}", report_download(runtime.context),
-                      methods=["GET"])],
+                      methods=["GET"]),
+                # Last: the UI's files answer whatever the API routes above did not.
+                Mount("/", web_ui())],
         middleware=[Middleware(OpenTelemetryMiddleware, tracer_provider=tracing)],
         lifespan=lifespan,
     )
