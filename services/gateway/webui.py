@@ -1,14 +1,16 @@
-"""The web UI at `/`: the files `npm run build` wrote to `web/dist/` (built by `make`)."""
+"""The web UI at `/`: the files `npm run build` wrote to `web/dist/` (built by `make`), or
+wherever `ESAFETY_WEB_DIR` says (the container image builds them in a stage of its own)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-DIST = Path(__file__).parent / "web" / "dist"
+DIST = Path(os.environ.get("ESAFETY_WEB_DIR") or Path(__file__).parent / "web" / "dist")
 
 # The UI needs nothing from elsewhere: scripts, styles and connections stay on this origin
 # (screenshots arrive as data: URLs; live alerts over ws(s): to /graphql).

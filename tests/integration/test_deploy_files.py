@@ -9,6 +9,7 @@ NATS configs are valid for the nats-server version the tests run (`nats-server -
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -213,6 +214,18 @@ def test_dockerfile_builds_one_runtime_image() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     for entry in (".venv", ".data", ".git", "node_modules", ".env"):
         assert entry in ignored, f".dockerignore misses {entry}"
+
+
+def test_the_image_carries_the_built_web_ui_where_the_gateway_looks() -> None:
+    text = dockerfile().read_text()
+    # A stage builds the UI from its lockfile; the runtime stage copies the output and names it.
+    assert re.search(r"^RUN npm ci\b", text, re.M) and re.search(r"^RUN npm run build$", text,
+                                                                   re.M)
+    copied = re.search(r"^COPY --from=web /web/dist (\S+)$", text, re.M)
+    assert copied, "the runtime stage copies the built UI"
+    assert re.search(rf"ESAFETY_WEB_DIR={re.escape(copied.group(1))}\b", text)
+    scripts = json.loads((ROOT / "services/gateway/web/package.json").read_text())["scripts"]
+    assert "vite build" in scripts["build"]
 
 
 # --- compose ---------------------------------------------------------------------------------
