@@ -18,6 +18,7 @@ import nats
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.client import Client
+from nats.js.errors import NotFoundError
 from pydantic import BaseModel
 from sqlalchemy import MetaData, func, select, text
 
@@ -201,7 +202,11 @@ class Service:
                         total += await self.kit.store.count(types)
                         sources.append(self.kit.store.read_all(types=types))
                     else:
-                        total += await count_jetstream(js, source)
+                        try:
+                            total += await count_jetstream(js, source)
+                        except NotFoundError:  # that service has not published yet
+                            log.info("no stream for %s yet: nothing to replay", source)
+                            continue
                         sources.append(replay_jetstream(js, source, types))
                 applied = await rebuild(self.db, projection, registry, chain(*sources), total,
                                         log_progress(projection.name))

@@ -34,12 +34,13 @@ from services.incident.domain.events import (
     TermlyReviewRecorded,
 )
 from services.reporting.domain.facts import Fact, Kind, rules_text
+from services.sanction.domain.events import ActionTaken
 from shared.events import Envelope, Event
 
 Maker = Callable[[Any], dict[str, Any]]
 
-# Event type -> (fact kind, the fact's fields from the event). Sanctions: add the sanction
-# service's action event here (Kind.ACTION_TAKEN) once it exists.
+# Event type -> (fact kind, the fact's fields from the event). A sanction's effects elsewhere
+# (agreement's access revoked) are counted as access, never as a second action.
 MAKERS: dict[type[Event], tuple[Kind, Maker]] = {
     SchoolOnboarded: (Kind.SCHOOL, lambda e: {"subject": e.school_id, "detail": e.name}),
     PersonEnrolled: (Kind.PERSON, lambda e: {"subject": e.person_id, "person": e.person_id,
@@ -89,6 +90,9 @@ MAKERS: dict[type[Event], tuple[Kind, Maker]] = {
                                               "outcome": "suspended"}),
     AccessRevoked: (Kind.ACCESS, lambda e: {"subject": e.person_id, "person": e.person_id,
                                             "outcome": "revoked"}),
+    ActionTaken: (Kind.ACTION_TAKEN, lambda e: {
+        "subject": e.incident_id, "person": e.person_id, "category": e.action,
+        "outcome": "sanction" if e.sanction else "action", "occurred_at": e.taken_at}),
 }
 _BY_NAME = {t.type_name: made for t, made in MAKERS.items()}
 HANDLED = frozenset(_BY_NAME)

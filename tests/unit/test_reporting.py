@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
+from uuid import uuid4
 
 import pytest
 
@@ -23,8 +24,10 @@ from services.reporting.domain.monthly import monthly
 from services.reporting.domain.overview import overview
 from services.reporting.domain.report import Export, Issue, report
 from services.reporting.domain.risks import emerging
+from services.reporting.facts_of import fact_of
+from services.sanction.domain.events import ActionTaken
 from shared.errors import AlreadyExists, InvalidInput, NotFound
-from shared.events import Event
+from shared.events import Envelope, Event
 
 A, B = "oakridge", "glenfield"
 OCT = datetime(2026, 10, 1, tzinfo=UTC)
@@ -124,6 +127,22 @@ class TestMonthlyReport:
         assert r.open_items.unacknowledged_alerts == 1
         assert r.open_items.open_incidents == 1
         assert r.actions.total == 0
+
+    def test_sanctions_and_actions_taken_are_counted_from_the_sanction_events(self) -> None:
+        taken = ActionTaken(incident_id="i1", person_id="p1", action="remove_access",
+                            label="Removal of network / internet access", sanction=True,
+                            notes="two weeks", by="s1", taken_at=OCT + timedelta(days=6))
+        env = Envelope(event_id=uuid4(), type=ActionTaken.type_name, schema_version=1,
+                       school_id=A, aggregate_type="sanction-record", aggregate_id="p1",
+                       aggregate_version=3, occurred_at=OCT + timedelta(days=6),
+                       correlation_id=uuid4(), payload=taken.model_dump(mode="json"))
+        made = fact_of(env, taken)
+        assert made is not None and made.kind is Kind.ACTION_TAKEN
+        at = OCT + timedelta(days=40)
+        [school] = fold([*month_facts(), made], at).values()
+        r = monthly(school, periods.month("2026-10"), at, NAMES)
+        assert (r.actions.total, r.actions.by_action) == (1, {"remove_access": 1})
+        assert monthly(school, periods.month("2026-09"), at, NAMES).actions.total == 0
 
     def test_as_of_a_past_moment_gives_what_was_known_then(self) -> None:
         then = OCT + timedelta(days=4, hours=9, minutes=15)  # c1, c2 received; c2 graded
