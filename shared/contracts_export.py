@@ -13,10 +13,13 @@ import argparse
 import importlib
 import json
 import sys
+from enum import Enum
 from pathlib import Path
+from typing import get_args
 
 from faststream.nats import NatsBroker
 from faststream.specification import AsyncAPI
+from pydantic import BaseModel
 from strawberry.printer import print_schema
 
 from services import SERVICES
@@ -51,7 +54,39 @@ def contracts() -> dict[Path, str]:
     return files
 
 
+def _named_types(model: type, found: dict[str, set[type]]) -> None:
+    """Every enum and model an event's payload refers to, by the name schemas give it."""
+    if isinstance(model, type) and issubclass(model, Enum | BaseModel):
+        if model in found.setdefault(model.__name__, set()):
+            return
+        found[model.__name__].add(model)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        for info in model.model_fields.values():
+            _walk(info.annotation, found)
+
+
+def _walk(annotation: object, found: dict[str, set[type]]) -> None:
+    if isinstance(annotation, type):
+        _named_types(annotation, found)
+    for arg in get_args(annotation):
+        _walk(arg, found)
+
+
+def same_names() -> dict[str, list[str]]:
+    """Two types of one name in event payloads: AsyncAPI's flat `components` would keep only
+    one of them, and which one would vary from run to run."""
+    found: dict[str, set[type]] = {}
+    for model in registry.models().values():
+        _named_types(model, found)
+    return {name: sorted(f"{t.__module__}.{t.__qualname__}" for t in types)
+            for name, types in sorted(found.items()) if len(types) > 1}
+
+
 def _asyncapi() -> object:
+    clashes = same_names()
+    if clashes:
+        raise SystemExit("event payloads use two types of one name; rename one: "
+                         + "; ".join(f"{n}: {', '.join(ts)}" for n, ts in clashes.items()))
     broker = NatsBroker()
     offline = Settings(database_url="sqlite+aiosqlite://")  # nothing connects: routes only
     for name in SERVICES:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.directory.domain.commands import Slug
 from services.incident.domain.commands import TERM_PATTERN
-from services.incident.domain.events import Agency, Category, InvolvedKind, Source, Status
+from services.incident.domain.events import Agency, InvolvedKind, RiskCategory, Source, Status
 
 SERVICE = "incident"
 
@@ -27,7 +27,7 @@ class IncidentLog(Query):
                                          "summer (Apr-Aug)")
     occurred_from: datetime | None = None
     occurred_to: datetime | None = Field(default=None, description="exclusive")
-    category: Category | None = None
+    category: RiskCategory | None = None
     incident_type: str | None = Field(default=None, max_length=120)
     status: Status | None = None
     person_id: str | None = Field(default=None, max_length=64)
@@ -78,7 +78,7 @@ class IncidentView(BaseModel):
     reporter: str
     reporter_name: str
     capture_id: str | None
-    category: Category | None
+    category: RiskCategory | None
     incident_type: str | None
     cyber_bullying: bool
     child_protection: bool

@@ -18,7 +18,7 @@ from services.capture.domain.events import (
     Grade,
 )
 from services.capture.domain.events import Category as CaptureCategory
-from services.incident.domain.events import Category
+from services.incident.domain.events import RiskCategory
 from services.incident.domain.incident import OpenFromCapture, incident
 from shared.db import new_metadata
 from shared.decider import load_in
@@ -29,19 +29,19 @@ from shared.registry import EventRegistry
 
 OPENS = frozenset({Grade.VIOLATION, Grade.URGENT_CHILD_PROTECTION})
 # The capture's category, as one of the 4 Cs where it maps (gaming and unclassified do not).
-FOUR_CS: dict[CaptureCategory, Category] = {
-    CaptureCategory.BULLYING: Category.CONDUCT,
-    CaptureCategory.GROOMING_CSE: Category.CONTACT,
-    CaptureCategory.SEXUAL_CONTENT: Category.CONTENT,
-    CaptureCategory.SELF_HARM: Category.CONTENT,
-    CaptureCategory.SUICIDE: Category.CONTENT,
-    CaptureCategory.EXTREMISM: Category.CONTENT,
-    CaptureCategory.DRUGS: Category.CONTENT,
-    CaptureCategory.GAMBLING: Category.COMMERCE,
-    CaptureCategory.VIOLENCE: Category.CONTENT,
-    CaptureCategory.DISCRIMINATION: Category.CONDUCT,
-    CaptureCategory.WEAPONS: Category.CONTENT,
-    CaptureCategory.UNMODERATED_CHAT: Category.CONTACT,
+FOUR_CS: dict[CaptureCategory, RiskCategory] = {
+    CaptureCategory.BULLYING: RiskCategory.CONDUCT,
+    CaptureCategory.GROOMING_CSE: RiskCategory.CONTACT,
+    CaptureCategory.SEXUAL_CONTENT: RiskCategory.CONTENT,
+    CaptureCategory.SELF_HARM: RiskCategory.CONTENT,
+    CaptureCategory.SUICIDE: RiskCategory.CONTENT,
+    CaptureCategory.EXTREMISM: RiskCategory.CONTENT,
+    CaptureCategory.DRUGS: RiskCategory.CONTENT,
+    CaptureCategory.GAMBLING: RiskCategory.COMMERCE,
+    CaptureCategory.VIOLENCE: RiskCategory.CONTENT,
+    CaptureCategory.DISCRIMINATION: RiskCategory.CONDUCT,
+    CaptureCategory.WEAPONS: RiskCategory.CONTENT,
+    CaptureCategory.UNMODERATED_CHAT: RiskCategory.CONTACT,
 }
 
 metadata = new_metadata()

@@ -10,7 +10,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, delete, insert,
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.incident.domain.incident import Incident
-from services.sanction.domain.events import Audience, MatrixPublished
+from services.sanction.domain.events import MatrixAudience, MatrixPublished
 from shared.db import Database, new_metadata
 from shared.errors import InvalidInput
 from shared.events import Envelope, Event
@@ -48,9 +48,9 @@ class IncidentTypes(Projection):
 def audiences(state: Incident) -> set[str]:
     """The matrices for the people involved: pupils', staff's; either when nobody from the
     directory is named yet (a capture, an outsider)."""
-    named = {a.value for a, on in ((Audience.PUPIL, state.about_pupils),
-                                   (Audience.STAFF, state.about_staff)) if on}
-    return named or {a.value for a in Audience}
+    named = {a.value for a, on in ((MatrixAudience.PUPIL, state.about_pupils),
+                                   (MatrixAudience.STAFF, state.about_staff)) if on}
+    return named or {a.value for a in MatrixAudience}
 
 
 async def check(db: Database, school_id: str, audiences: set[str], key: str) -> None:

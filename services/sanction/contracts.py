@@ -11,7 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.directory.domain.commands import Slug
-from services.sanction.domain.events import Audience, Column, Effect, Escalation, Row
+from services.sanction.domain.events import Column, Effect, Escalation, MatrixAudience, Row
 
 SERVICE = "sanction"
 
@@ -22,13 +22,13 @@ class Query(BaseModel):
 
 class GetMatrix(Query):
     school_id: str = Slug
-    audience: Audience
+    audience: MatrixAudience
     version: int | None = Field(default=None, ge=1, description="the current one when absent")
 
 
 class IncidentTypes(Query):
     school_id: str = Slug
-    audience: Audience | None = None
+    audience: MatrixAudience | None = None
 
 
 class Recommendations(Query):
@@ -51,7 +51,7 @@ class IctReferrals(Query):
 
 class MatrixView(BaseModel):
     school_id: str
-    audience: Audience
+    audience: MatrixAudience
     version: int
     window_days: int
     actions: list[Column]
@@ -64,7 +64,7 @@ class MatrixView(BaseModel):
 
 
 class IncidentType(BaseModel):
-    audience: Audience
+    audience: MatrixAudience
     key: str
     label: str
     matrix_version: int
@@ -88,7 +88,7 @@ class RecommendationView(BaseModel):
     incident_id: str
     person_id: str
     person_name: str
-    audience: Audience
+    audience: MatrixAudience
     incident_type: str
     row_label: str
     matrix_version: int
@@ -113,7 +113,7 @@ class TaskView(BaseModel):
 
 class ReferralView(BaseModel):
     incident_id: str
-    audience: Audience
+    audience: MatrixAudience
     person_id: str | None = Field(description="only for pupils (staff: the head sees it)")
     notes: str
     by: str

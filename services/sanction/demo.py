@@ -14,7 +14,7 @@ from pathlib import Path
 from services.directory.demo import CALLER
 from services.sanction.contracts import SERVICE
 from services.sanction.domain.commands import PublishMatrix
-from services.sanction.domain.events import Audience
+from services.sanction.domain.events import MatrixAudience
 from shared.errors import NotFound
 from shared.rpc import RpcClient
 
@@ -27,7 +27,7 @@ SCHOOLS = ("oakridge", "glenfield")
 def policy(school_id: str) -> list[PublishMatrix]:
     """The school's matrices as commands to publish them."""
     data = json.loads((MATRICES / f"{school_id}.json").read_text(encoding="utf-8"))
-    return [PublishMatrix(school_id=school_id, audience=Audience(audience),
+    return [PublishMatrix(school_id=school_id, audience=MatrixAudience(audience),
                           window_days=data["window_days"], **body)
             for audience, body in data["matrices"].items()]
 

@@ -18,7 +18,7 @@ from services.sanction.contracts import (
     TaskView,
 )
 from services.sanction.domain.access import may_handle, names_shown
-from services.sanction.domain.events import Audience
+from services.sanction.domain.events import MatrixAudience
 from services.sanction.projections import actions, matrices, recommendations, referrals, tasks
 from services.sanction.reactions import incidents
 from shared.claims import Claims
@@ -44,7 +44,7 @@ async def matrix(db: Database, q: GetMatrix) -> MatrixView:
 
 
 async def incident_types(db: Database, school_id: str,
-                         audience: Audience | None) -> list[IncidentType]:
+                         audience: MatrixAudience | None) -> list[IncidentType]:
     """The rows of the school's current matrices (the incident log's types)."""
     current = (select(m.audience, func.max(m.version).label("version"))
                .where(m.school_id == school_id).group_by(m.audience).subquery())
@@ -87,7 +87,7 @@ async def recommended(db: Database, caller: Claims, school_id: str, *,
     async with db.read() as conn:
         for row in await conn.execute(query.order_by(r.recommended_at.desc(), r.person_id)):
             seen = await sight(conn, school_id, row.incident_id)
-            if seen is None or not may_handle(caller, Audience(row.audience), seen):
+            if seen is None or not may_handle(caller, MatrixAudience(row.audience), seen):
                 continue
             out.append(await _view(conn, row))
     return out
@@ -111,7 +111,7 @@ async def open_tasks(db: Database, caller: Claims, school_id: str) -> list[TaskV
                                    .order_by(t.opened_at))
         for row in found:
             seen = await sight(conn, school_id, row.incident_id)
-            if seen is not None and may_handle(caller, Audience.PUPIL, seen):
+            if seen is not None and may_handle(caller, MatrixAudience.PUPIL, seen):
                 out.append(TaskView.model_validate(row, from_attributes=True))
     return out
 
@@ -122,5 +122,6 @@ async def ict_referrals(db: Database, caller: Claims, school_id: str) -> list[Re
         found = await conn.execute(select(referrals).where(f.school_id == school_id)
                                    .order_by(f.at.desc()))
         return [ReferralView(incident_id=x.incident_id, audience=x.audience,
-                             person_id=x.person_id if names_shown(caller, Audience(x.audience))
-                             else None, notes=x.notes, by=x.by, at=x.at) for x in found]
+                             person_id=x.person_id
+                             if names_shown(caller, MatrixAudience(x.audience)) else None,
+                             notes=x.notes, by=x.by, at=x.at) for x in found]

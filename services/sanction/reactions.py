@@ -33,7 +33,7 @@ from services.incident.domain.events import (
     InvolvedKind,
     Source,
 )
-from services.sanction.domain.events import Audience
+from services.sanction.domain.events import MatrixAudience
 from services.sanction.domain.matrix import matrix, matrix_id
 from services.sanction.domain.record import Recommend, record, record_id
 from shared.db import new_metadata
@@ -64,7 +64,7 @@ involved = Table(
     Column("audience", String(20), nullable=False),
     Column("name", String(200), nullable=False),
 )
-AUDIENCES = {InvolvedKind.PUPIL: Audience.PUPIL, InvolvedKind.STAFF: Audience.STAFF}
+AUDIENCES = {InvolvedKind.PUPIL: MatrixAudience.PUPIL, InvolvedKind.STAFF: MatrixAudience.STAFF}
 
 
 class IncidentReaction(Projection):
@@ -101,7 +101,7 @@ class IncidentReaction(Projection):
             involved.c.incident_id == incident_id).order_by(involved.c.seq))
         batches = []
         for person in people:
-            audience = Audience(person.audience)
+            audience = MatrixAudience(person.audience)
             policy, _ = await load_in(conn, self.registry, matrix,
                                       matrix_id(env.school_id, audience))
             rid = record_id(env.school_id, person.person_id)

@@ -47,11 +47,9 @@ from services.directory.domain.events import (
     SchoolOnboarded,
 )
 from services.incident.domain.events import (
-    Category as FourC,
-)
-from services.incident.domain.events import (
     IncidentClassified,
     IncidentReported,
+    RiskCategory,
     Source,
 )
 from services.reporting import issued, issuing
@@ -149,7 +147,7 @@ def seeded() -> list[tuple[str, Envelope]]:
         came_to_light=Source.CAPTURE, reporter="system", capture_id="c0"),
         D + timedelta(minutes=20))
     add("incident", "capture-c0", IncidentClassified(
-        incident_id="capture-c0", category=FourC.CONDUCT, incident_type="cyber-bullying",
+        incident_id="capture-c0", category=RiskCategory.CONDUCT, incident_type="cyber-bullying",
         cyber_bullying=True, child_protection=False, by="head"),
         D + timedelta(days=3), version=2)
     return out

@@ -18,7 +18,6 @@ from services.incident.domain.commands import (
 )
 from services.incident.domain.events import (
     Agency,
-    Category,
     EntryKind,
     IncidentAssigned,
     IncidentClassified,
@@ -30,6 +29,7 @@ from services.incident.domain.events import (
     Involved,
     InvolvedAdded,
     InvolvedKind,
+    RiskCategory,
     Source,
     Status,
 )
@@ -98,15 +98,16 @@ class TestReport:
 
 class TestClassify:
     def test_classification_sets_the_category_type_and_flags(self) -> None:
-        cmd = ClassifyIncident(school_id=SCHOOL, incident_id=IID, category=Category.CONDUCT,
+        cmd = ClassifyIncident(school_id=SCHOOL, incident_id=IID, category=RiskCategory.CONDUCT,
                                incident_type="cyber-bullying of a pupil", cyber_bullying=True)
         then = when([REPORTED], by(cmd))
         assert then == [IncidentClassified(
-            incident_id=IID, category=Category.CONDUCT, incident_type="cyber-bullying of a pupil",
-            cyber_bullying=True, child_protection=False, by="dsl")]
+            incident_id=IID, category=RiskCategory.CONDUCT,
+            incident_type="cyber-bullying of a pupil", cyber_bullying=True,
+            child_protection=False, by="dsl")]
         state = incident.fold([REPORTED, *then])
         assert (state.category, state.cyber_bullying, state.child_protection) == (
-            Category.CONDUCT, True, False)
+            RiskCategory.CONDUCT, True, False)
 
     def test_classification_needs_a_category_or_a_type(self) -> None:
         with pytest.raises(InvalidInput):
@@ -115,7 +116,7 @@ class TestClassify:
     def test_a_closed_incident_is_not_reclassified(self) -> None:
         with pytest.raises(InvalidInput):
             when([REPORTED, *ASSIGNED, ACTION, CLOSED], by(ClassifyIncident(
-                school_id=SCHOOL, incident_id=IID, category=Category.CONTENT)))
+                school_id=SCHOOL, incident_id=IID, category=RiskCategory.CONTENT)))
 
 
 class TestWorkflow:
@@ -207,7 +208,7 @@ class TestFromCapture:
     def open(self, urgent: bool = False) -> OpenFromCapture:
         return OpenFromCapture(school_id=SCHOOL, incident_id="capture-c1", capture_id="c1",
                                occurred_at=AT, url=None, description="graded violation",
-                               category=Category.CONTENT, child_protection=urgent,
+                               category=RiskCategory.CONTENT, child_protection=urgent,
                                cyber_bullying=False)
 
     def test_a_graded_capture_opens_a_classified_incident_once(self) -> None:
@@ -221,7 +222,7 @@ class TestFromCapture:
         opened = when([], self.open())
         then = when(opened, self.open(urgent=True))
         assert len(then) == 1 and isinstance(then[0], IncidentClassified)
-        assert then[0].child_protection and then[0].category is Category.CONTENT
+        assert then[0].child_protection and then[0].category is RiskCategory.CONTENT
         assert when([*opened, *then], self.open(urgent=True)) == []
 
 

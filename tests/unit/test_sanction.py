@@ -18,12 +18,12 @@ from services.sanction.domain.events import (
     ActionAdded,
     ActionSkipped,
     ActionTaken,
-    Audience,
     Column,
     Effect,
     Escalation,
     IctReferralMade,
     InternetAccessRemovalOrdered,
+    MatrixAudience,
     MatrixPublished,
     ParentContactTaskOpened,
     Row,
@@ -53,9 +53,9 @@ ROWS = [Row(key="sharing-credentials", label="Sharing passwords",
             actions=["headteacher", "technical_support"])]
 CONTINUED = Escalation(label="Continued infringements",
                        actions=["headteacher", "parents", "remove_access", "further_sanction"])
-PUBLISH = PublishMatrix(school_id=SCHOOL, audience=Audience.PUPIL, actions=ACTIONS, rows=ROWS,
+PUBLISH = PublishMatrix(school_id=SCHOOL, audience=MatrixAudience.PUPIL, actions=ACTIONS, rows=ROWS,
                         escalation=CONTINUED, window_days=365)
-V1 = MatrixPublished(school_id=SCHOOL, audience=Audience.PUPIL, version=1, actions=ACTIONS,
+V1 = MatrixPublished(school_id=SCHOOL, audience=MatrixAudience.PUPIL, version=1, actions=ACTIONS,
                      rows=ROWS, escalation=CONTINUED, window_days=365, by="head")
 POLICY = matrix.fold([V1])
 
@@ -67,15 +67,15 @@ def when(given: Sequence[Event], command: RecordCommand) -> list[Event]:
 def recommend(incident: str = "inc-1", incident_type: str = "sharing-credentials",
               at: datetime = AT) -> Recommend:
     return Recommend(school_id=SCHOOL, incident_id=incident, person_id=PUPIL,
-                     person_name="Amy Ng", audience=Audience.PUPIL, incident_type=incident_type,
-                     matrix=POLICY, at=at)
+                     person_name="Amy Ng", audience=MatrixAudience.PUPIL,
+                     incident_type=incident_type, matrix=POLICY, at=at)
 
 
 def recommended(incident: str = "inc-1", row: Row = ROWS[0], extra: tuple[Column, ...] = (),
                 earlier: tuple[str, ...] = ()) -> SanctionRecommended:
     keys = [*row.actions, *(c.key for c in extra)]
     return SanctionRecommended(
-        incident_id=incident, person_id=PUPIL, person_name="Amy Ng", audience=Audience.PUPIL,
+        incident_id=incident, person_id=PUPIL, person_name="Amy Ng", audience=MatrixAudience.PUPIL,
         incident_type=row.key, row_label=row.label, matrix_version=1,
         actions=[c for c in ACTIONS if c.key in keys], escalation=[c.key for c in extra],
         earlier=list(earlier))
@@ -149,7 +149,7 @@ class TestRecommendation:
         calm = matrix.fold([V1.model_copy(update={"escalation": None})])
         given = [recommended("inc-0"), taken(WARNING, "inc-0", AT - timedelta(days=3))]
         cmd = Recommend(school_id=SCHOOL, incident_id="inc-1", person_id=PUPIL,
-                        person_name="Amy Ng", audience=Audience.PUPIL,
+                        person_name="Amy Ng", audience=MatrixAudience.PUPIL,
                         incident_type="sharing-credentials", matrix=calm, at=AT)
         assert when(given, cmd) == [recommended()]
 
@@ -238,7 +238,7 @@ class TestActions:
         given = [recommended(row=ROWS[2])]
         assert when(given, take("technical_support", notes="block the site")) == [
             taken(TECH).model_copy(update={"notes": "block the site"}),
-            IctReferralMade(incident_id="inc-1", person_id=PUPIL, audience=Audience.PUPIL,
+            IctReferralMade(incident_id="inc-1", person_id=PUPIL, audience=MatrixAudience.PUPIL,
                             notes="block the site", by="dsl")]
 
     def test_what_was_taken_stays_when_the_type_changes(self) -> None:

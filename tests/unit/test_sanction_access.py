@@ -7,7 +7,7 @@ import pytest
 
 from services.incident.domain.access import Sight
 from services.sanction.domain.access import may_handle, names_shown
-from services.sanction.domain.events import Audience
+from services.sanction.domain.events import MatrixAudience
 from shared.claims import Claims, Role
 
 PLAIN = Sight(reporter="t1", child_protection=False, about_staff=False, head_only=False)
@@ -21,27 +21,28 @@ def as_(role: Role, subject: str = "x") -> Claims:
 
 
 @pytest.mark.parametrize(("role", "audience", "sight", "allowed"), [
-    (Role.TEACHER, Audience.PUPIL, PLAIN, False),
-    (Role.ESAFETY_COORDINATOR, Audience.PUPIL, PLAIN, True),
-    (Role.ESAFETY_COORDINATOR, Audience.PUPIL, CP, False),  # child protection: DSL, deputy, head
-    (Role.DEPUTY_DSL, Audience.PUPIL, CP, True),
-    (Role.DSL, Audience.STAFF, STAFF, False),  # sees the incident, not the staff sanctions
-    (Role.HEADTEACHER, Audience.STAFF, STAFF, True),
-    (Role.HEADTEACHER, Audience.STAFF, COMPLAINT, True),
-    (Role.DSL, Audience.PUPIL, COMPLAINT, False),  # a complaint about staff: the head only
-    (Role.LA_ADMIN, Audience.STAFF, COMPLAINT, True),
-    (Role.LA_MODERATOR, Audience.PUPIL, PLAIN, False),
-    (Role.GOVERNOR, Audience.PUPIL, PLAIN, False),
+    (Role.TEACHER, MatrixAudience.PUPIL, PLAIN, False),
+    (Role.ESAFETY_COORDINATOR, MatrixAudience.PUPIL, PLAIN, True),
+    # child protection: DSL, deputy, head
+    (Role.ESAFETY_COORDINATOR, MatrixAudience.PUPIL, CP, False),
+    (Role.DEPUTY_DSL, MatrixAudience.PUPIL, CP, True),
+    (Role.DSL, MatrixAudience.STAFF, STAFF, False),  # sees the incident, not the staff sanctions
+    (Role.HEADTEACHER, MatrixAudience.STAFF, STAFF, True),
+    (Role.HEADTEACHER, MatrixAudience.STAFF, COMPLAINT, True),
+    (Role.DSL, MatrixAudience.PUPIL, COMPLAINT, False),  # a complaint about staff: the head only
+    (Role.LA_ADMIN, MatrixAudience.STAFF, COMPLAINT, True),
+    (Role.LA_MODERATOR, MatrixAudience.PUPIL, PLAIN, False),
+    (Role.GOVERNOR, MatrixAudience.PUPIL, PLAIN, False),
 ])
-def test_may_handle(role: Role, audience: Audience, sight: Sight, allowed: bool) -> None:
+def test_may_handle(role: Role, audience: MatrixAudience, sight: Sight, allowed: bool) -> None:
     assert may_handle(as_(role), audience, sight) is allowed
 
 
 def test_the_reporter_does_not_handle_sanctions_by_reporting() -> None:
-    assert not may_handle(as_(Role.TEACHER, "t1"), Audience.PUPIL, CP)
+    assert not may_handle(as_(Role.TEACHER, "t1"), MatrixAudience.PUPIL, CP)
 
 
 def test_a_referral_names_staff_to_the_head_only() -> None:
-    assert names_shown(as_(Role.TECHNICIAN), Audience.PUPIL)
-    assert not names_shown(as_(Role.TECHNICIAN), Audience.STAFF)
-    assert names_shown(as_(Role.HEADTEACHER), Audience.STAFF)
+    assert names_shown(as_(Role.TECHNICIAN), MatrixAudience.PUPIL)
+    assert not names_shown(as_(Role.TECHNICIAN), MatrixAudience.STAFF)
+    assert names_shown(as_(Role.HEADTEACHER), MatrixAudience.STAFF)

@@ -14,18 +14,18 @@ import pytest
 
 from services.sanction.demo import policy
 from services.sanction.domain.commands import PublishMatrix
-from services.sanction.domain.events import Audience
+from services.sanction.domain.events import MatrixAudience
 
 POLICY = Path(__file__).resolve().parents[1] / "fixtures" / "oakridge-esafety-policy-2024.txt"
-HEADERS = {"Pupils Incidents": Audience.PUPIL, "Staff Incidents": Audience.STAFF}
+HEADERS = {"Pupils Incidents": MatrixAudience.PUPIL, "Staff Incidents": MatrixAudience.STAFF}
 CONTINUED = "Continued infringements"
 
 
-def section_17() -> dict[Audience, tuple[list[str], list[tuple[str, list[int]]]]]:
+def section_17() -> dict[MatrixAudience, tuple[list[str], list[tuple[str, list[int]]]]]:
     """audience -> (the action columns' headings, [(row text, ticked column indexes)])."""
     lines = POLICY.read_text(encoding="utf-8").splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("17. Actions"))
-    tables: dict[Audience, tuple[list[str], list[tuple[str, list[int]]]]] = {}
+    tables: dict[MatrixAudience, tuple[list[str], list[tuple[str, list[int]]]]] = {}
     current: list[tuple[str, list[int]]] = []
     for line in lines[start + 1:]:
         if line.startswith("18. "):
@@ -47,14 +47,14 @@ CASES = [(audience, text, ticks) for audience, (_, rows) in TABLES.items()
 
 
 def test_both_tables_are_read_whole() -> None:
-    assert {a: len(rows) for a, (_, rows) in TABLES.items()} == {Audience.PUPIL: 13,
-                                                               Audience.STAFF: 15}
-    assert {a: len(cols) for a, (cols, _) in TABLES.items()} == {Audience.PUPIL: 8,
-                                                               Audience.STAFF: 7}
+    assert {a: len(rows) for a, (_, rows) in TABLES.items()} == {MatrixAudience.PUPIL: 13,
+                                                               MatrixAudience.STAFF: 15}
+    assert {a: len(cols) for a, (cols, _) in TABLES.items()} == {MatrixAudience.PUPIL: 8,
+                                                               MatrixAudience.STAFF: 7}
 
 
-@pytest.mark.parametrize("audience", list(Audience))
-def test_the_columns_are_the_policys_actions_in_its_order(audience: Audience) -> None:
+@pytest.mark.parametrize("audience", list(MatrixAudience))
+def test_the_columns_are_the_policys_actions_in_its_order(audience: MatrixAudience) -> None:
     headings, _ = TABLES[audience]
     labels = [c.label for c in PUBLISHED[audience].actions]
     assert len(labels) == len(headings)
@@ -65,7 +65,7 @@ def test_the_columns_are_the_policys_actions_in_its_order(audience: Audience) ->
 
 @pytest.mark.parametrize(("audience", "text", "ticks"), CASES,
                          ids=[f"{a.value}-{n}" for n, (a, _, _) in enumerate(CASES)])
-def test_every_row_gives_exactly_the_policys_ticks(audience: Audience, text: str,
+def test_every_row_gives_exactly_the_policys_ticks(audience: MatrixAudience, text: str,
                                                    ticks: list[int]) -> None:
     matrix: PublishMatrix = PUBLISHED[audience]
     expected = [matrix.actions[i].key for i in ticks]
@@ -84,12 +84,12 @@ def test_nothing_is_published_that_the_policy_does_not_have() -> None:
 
 
 def test_the_effects_follow_the_action() -> None:
-    pupil = {c.key: c for c in PUBLISHED[Audience.PUPIL].actions}
+    pupil = {c.key: c for c in PUBLISHED[MatrixAudience.PUPIL].actions}
     assert (pupil["parents"].effect, pupil["remove_access"].effect,
             pupil["technical_support"].effect) == ("parent_task", "remove_access",
                                                    "ict_referral")
     assert {k for k, c in pupil.items() if c.sanction} == {"remove_access", "warning",
                                                           "further_sanction"}
-    staff = {c.key: c for c in PUBLISHED[Audience.STAFF].actions}
+    staff = {c.key: c for c in PUBLISHED[MatrixAudience.STAFF].actions}
     assert {k for k, c in staff.items() if c.sanction} == {"warning", "suspension",
                                                           "disciplinary"}

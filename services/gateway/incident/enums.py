@@ -6,14 +6,14 @@ import strawberry
 
 from services.incident.domain.events import (
     Agency,
-    Category,
     EntryKind,
     InvolvedKind,
+    RiskCategory,
     Source,
     Status,
 )
 
-strawberry.enum(Category, name="RiskCategory",
+strawberry.enum(RiskCategory, name="RiskCategory",
                 description="The 4 Cs of online risk: content, contact, conduct, commerce.")
 strawberry.enum(Source, name="IncidentSource", description="How the incident came to light.")
 strawberry.enum(InvolvedKind, description="How someone is involved in an incident.")
@@ -24,4 +24,4 @@ strawberry.enum(Agency, name="ReferralAgency",
 strawberry.enum(EntryKind, name="IncidentEntryKind",
                 description="A chronology entry added by hand.")
 
-__all__ = ["Agency", "Category", "EntryKind", "InvolvedKind", "Source", "Status"]
+__all__ = ["Agency", "EntryKind", "InvolvedKind", "RiskCategory", "Source", "Status"]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from services.gateway.incident.enums import Category, InvolvedKind, Source, Status
+from services.gateway.incident.enums import InvolvedKind, RiskCategory, Source, Status
 
 
 @strawberry.input
@@ -31,7 +31,7 @@ class ReportIncidentInput:
 class ClassifyIncidentInput:
     school_id: str
     incident_id: str
-    category: Category | None = None
+    category: RiskCategory | None = None
     incident_type: str | None = strawberry.field(default=None,
                                                  description="the school's own incident type")
     cyber_bullying: bool = False
@@ -43,7 +43,7 @@ class IncidentFilter:
     term: str | None = strawberry.field(default=None, description="e.g. 2026-autumn")
     occurred_from: datetime | None = None
     occurred_to: datetime | None = strawberry.field(default=None, description="exclusive")
-    category: Category | None = None
+    category: RiskCategory | None = None
     incident_type: str | None = None
     status: Status | None = None
     person_id: str | None = None

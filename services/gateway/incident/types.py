@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from services.gateway.incident.enums import Agency, Category, InvolvedKind, Source, Status
+from services.gateway.incident.enums import Agency, InvolvedKind, RiskCategory, Source, Status
 from services.incident.contracts import IncidentPage as IncidentPageView
 from services.incident.contracts import IncidentView, ReviewView
 
@@ -43,7 +43,7 @@ class Incident:
     reporter: str
     reporter_name: str
     capture_id: str | None
-    category: Category | None
+    category: RiskCategory | None
     incident_type: str | None
     cyber_bullying: bool
     child_protection: bool

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from services.gateway.sanction.enums import Audience, Effect
+from services.gateway.sanction.enums import Effect, MatrixAudience
 
 
 @strawberry.input(description="An action (a column of the matrix).")
@@ -33,7 +33,7 @@ class EscalationInput:
 @strawberry.input
 class PublishSanctionMatrixInput:
     school_id: str
-    audience: Audience
+    audience: MatrixAudience
     actions: list[SanctionActionInput]
     rows: list[IncidentTypeRowInput]
     escalation: EscalationInput | None = None

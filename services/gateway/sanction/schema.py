@@ -12,7 +12,7 @@ import strawberry
 
 from services.gateway.context import Info, signed_in
 from services.gateway.directory.inputs import body
-from services.gateway.sanction.enums import Audience
+from services.gateway.sanction.enums import MatrixAudience
 from services.gateway.sanction.inputs import PublishSanctionMatrixInput
 from services.gateway.sanction.types import (
     IctReferral,
@@ -35,7 +35,7 @@ def _done(data: dict[str, Any]) -> SanctionActionDone:
 class SanctionQuery:
     @strawberry.field(extensions=signed_in(), description="A school's matrix (the current "
                                                           "version unless one is named).")
-    async def sanction_matrix(self, info: Info, school_id: str, audience: Audience,
+    async def sanction_matrix(self, info: Info, school_id: str, audience: MatrixAudience,
                               version: int | None = None) -> SanctionMatrix:
         q = {"school_id": school_id, "audience": audience, "version": version}
         return SanctionMatrix.of(await info.context.call(SERVICE, "GetMatrix", q))
@@ -43,7 +43,7 @@ class SanctionQuery:
     @strawberry.field(extensions=signed_in(), description="The school's incident types: the "
                                                           "rows of its current matrices.")
     async def incident_types(self, info: Info, school_id: str,
-                             audience: Audience | None = None) -> list[IncidentType]:
+                             audience: MatrixAudience | None = None) -> list[IncidentType]:
         q = {"school_id": school_id, "audience": audience}
         return [IncidentType.of(t) for t in await info.context.call(SERVICE, "IncidentTypes", q)]
 
@@ -79,7 +79,7 @@ class SanctionMutation:
     async def publish_sanction_matrix(self, info: Info,
                                       input: PublishSanctionMatrixInput) -> MatrixRef:
         done = await info.context.call(SERVICE, "PublishMatrix", body(input))
-        return MatrixRef(school_id=done["school_id"], audience=Audience(done["audience"]),
+        return MatrixRef(school_id=done["school_id"], audience=MatrixAudience(done["audience"]),
                          version=done["version"])
 
     @strawberry.mutation(extensions=signed_in(), description="Take a recommended or added "

@@ -7,7 +7,7 @@ from typing import Any
 
 import strawberry
 
-from services.gateway.sanction.enums import Audience, Effect
+from services.gateway.sanction.enums import Effect, MatrixAudience
 from services.sanction.contracts import (
     IncidentType as IncidentTypeView,
 )
@@ -43,7 +43,7 @@ class MatrixEscalation:
 @strawberry.type(description="A school's actions/sanctions matrix, one version.")
 class SanctionMatrix:
     school_id: str
-    audience: Audience
+    audience: MatrixAudience
     version: int
     window_days: int
     actions: list[SanctionAction]
@@ -67,7 +67,7 @@ class SanctionMatrix:
 
 @strawberry.type(description="A row of the school's current matrix: the incident log's types.")
 class IncidentType:
-    audience: Audience
+    audience: MatrixAudience
     key: str
     label: str
     matrix_version: int
@@ -97,7 +97,7 @@ class SanctionRecommendation:
     incident_id: str
     person_id: str
     person_name: str
-    audience: Audience
+    audience: MatrixAudience
     incident_type: str
     row_label: str
     matrix_version: int
@@ -134,7 +134,7 @@ class SanctionTask:
 @strawberry.type(description="A referral to technical support (filtering / security).")
 class IctReferral:
     incident_id: str
-    audience: Audience
+    audience: MatrixAudience
     person_id: str | None
     notes: str
     by: str
@@ -148,7 +148,7 @@ class IctReferral:
 @strawberry.type
 class MatrixRef:
     school_id: str
-    audience: Audience
+    audience: MatrixAudience
     version: int
 
 

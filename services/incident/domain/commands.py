@@ -7,7 +7,14 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.directory.domain.commands import Slug
-from services.incident.domain.events import Agency, Category, EntryKind, Involved, Source, Status
+from services.incident.domain.events import (
+    Agency,
+    EntryKind,
+    Involved,
+    RiskCategory,
+    Source,
+    Status,
+)
 
 IncidentId = Field(min_length=1, max_length=80)
 TERM_PATTERN = r"^\d{4}-(autumn|spring|summer)$"
@@ -29,7 +36,7 @@ class ReportIncident(Command):
 
 class ClassifyIncident(Command):
     incident_id: str = IncidentId
-    category: Category | None = None
+    category: RiskCategory | None = None
     incident_type: str | None = Field(default=None, min_length=1, max_length=120)
     cyber_bullying: bool = False
     child_protection: bool = False

@@ -11,7 +11,7 @@ from shared.events import Event
 from shared.registry import registry
 
 
-class Category(StrEnum):
+class RiskCategory(StrEnum):
     """Glenfield's "4 key categories of risk"."""
 
     CONTENT = "content"
@@ -87,7 +87,7 @@ class IncidentReported(Event):
 class IncidentClassified(Event):
     type_name = "IncidentClassified"
     incident_id: str
-    category: Category | None
+    category: RiskCategory | None
     incident_type: str | None
     cyber_bullying: bool
     child_protection: bool

@@ -22,7 +22,6 @@ from services.incident.domain.commands import (
 )
 from services.incident.domain.events import (
     Agency,
-    Category,
     IncidentAssigned,
     IncidentClassified,
     IncidentClosed,
@@ -33,6 +32,7 @@ from services.incident.domain.events import (
     Involved,
     InvolvedAdded,
     InvolvedKind,
+    RiskCategory,
     Source,
     Status,
 )
@@ -59,7 +59,7 @@ class Incident:
     came_to_light: Source = Source.STAFF
     people: tuple[str, ...] = ()  # directory ids of the people involved
     assignee: str | None = None
-    category: Category | None = None
+    category: RiskCategory | None = None
     incident_type: str | None = None
     cyber_bullying: bool = False
     child_protection: bool = False
@@ -95,7 +95,7 @@ class OpenFromCapture:
     occurred_at: datetime
     url: str | None
     description: str
-    category: Category | None
+    category: RiskCategory | None
     child_protection: bool
     cyber_bullying: bool
 

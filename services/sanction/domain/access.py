@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from services.incident.domain.access import MANAGERS, Sight, sees_all_of
-from services.sanction.domain.events import Audience
+from services.sanction.domain.events import MatrixAudience
 from shared.claims import Claims, Role
 
 PUBLISHERS = frozenset({Role.HEADTEACHER, Role.DSL, Role.LA_ADMIN})
@@ -22,18 +22,18 @@ TECHNICAL = frozenset({Role.ICT_LEAD, Role.TECHNICIAN})
 REFERRAL_READERS = TECHNICAL | MANAGERS | {Role.LA_ADMIN}
 
 
-def may_handle(caller: Claims, audience: Audience, sight: Sight) -> bool:
+def may_handle(caller: Claims, audience: MatrixAudience, sight: Sight) -> bool:
     """See and act on a person's sanctions for one incident."""
     roles = caller.roles
     if Role.LA_ADMIN in roles:
         return True
     if not sees_all_of(caller, sight):
         return False
-    if audience is Audience.STAFF:
+    if audience is MatrixAudience.STAFF:
         return Role.HEADTEACHER in roles
     return bool(roles & MANAGERS)
 
 
-def names_shown(caller: Claims, audience: Audience) -> bool:
+def names_shown(caller: Claims, audience: MatrixAudience) -> bool:
     """Does a technical-support referral name the person to this caller?"""
-    return audience is Audience.PUPIL or caller.has_any({Role.HEADTEACHER, Role.LA_ADMIN})
+    return audience is MatrixAudience.PUPIL or caller.has_any({Role.HEADTEACHER, Role.LA_ADMIN})

@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.directory.domain.commands import Slug
-from services.sanction.domain.events import Audience, Column, Escalation, Row
+from services.sanction.domain.events import Column, Escalation, MatrixAudience, Row
 
 IncidentId = Field(min_length=1, max_length=80)
 PersonId = Field(min_length=1, max_length=64)
@@ -21,7 +21,7 @@ class Command(BaseModel):
 
 
 class PublishMatrix(Command):
-    audience: Audience
+    audience: MatrixAudience
     actions: list[Column] = Field(min_length=1, max_length=40)
     rows: list[Row] = Field(min_length=1, max_length=200)
     escalation: Escalation | None = None

@@ -11,7 +11,7 @@ from shared.events import Event
 from shared.registry import registry
 
 
-class Audience(StrEnum):
+class MatrixAudience(StrEnum):
     """Oakridge §17 has one matrix for pupil incidents and one for staff incidents."""
 
     PUPIL = "pupil"
@@ -62,7 +62,7 @@ class Escalation(BaseModel):
 class MatrixPublished(Event):
     type_name = "MatrixPublished"
     school_id: str
-    audience: Audience
+    audience: MatrixAudience
     version: int
     actions: list[Column]
     rows: list[Row]
@@ -81,7 +81,7 @@ class SanctionRecommended(Event):
     incident_id: str
     person_id: str
     person_name: str
-    audience: Audience
+    audience: MatrixAudience
     incident_type: str
     row_label: str
     matrix_version: int
@@ -150,7 +150,7 @@ class IctReferralMade(Event):
     type_name = "IctReferralMade"
     incident_id: str
     person_id: str
-    audience: Audience
+    audience: MatrixAudience
     notes: str
     by: str
 

@@ -19,11 +19,11 @@ from services.sanction.domain.events import (
     ActionAdded,
     ActionSkipped,
     ActionTaken,
-    Audience,
     Column,
     Effect,
     IctReferralMade,
     InternetAccessRemovalOrdered,
+    MatrixAudience,
     ParentContactTaskOpened,
     SanctionRecommended,
     TaskCompleted,
@@ -50,7 +50,7 @@ class Case:
     """One incident, for this person."""
 
     incident_type: str
-    audience: Audience
+    audience: MatrixAudience
     actions: dict[str, Column] = field(default_factory=dict)
     status: dict[str, str] = field(default_factory=dict)
 
@@ -71,7 +71,7 @@ class Recommend:
     incident_id: str
     person_id: str
     person_name: str
-    audience: Audience
+    audience: MatrixAudience
     incident_type: str
     matrix: Matrix
     at: datetime
