@@ -13,7 +13,7 @@ from pathlib import Path
 import nats
 import pytest
 from nats.aio.client import Client
-from nats.js.api import StreamInfo
+from nats.js.api import StreamConfig, StreamInfo
 
 from shared.natsserver import NatsServer, free_port
 from shared.service import Service
@@ -78,7 +78,7 @@ async def test_a_node_killed_mid_stream_loses_nothing_and_catches_up(
     settings = Settings(nats_url=cluster.urls[0], data_dir=tmp_path / "data", stream_replicas=3)
     observer = await nats.connect(servers=cluster.urls)
     try:
-        await eventually(lambda: _account(observer), lambda ok: ok, within=60)
+        await eventually(lambda: _r3_placeable(observer), lambda ok: ok, within=60)
         async with running(tally.SERVICE, tally.build, settings) as svc:
             info = await eventually(lambda: stream_info(observer),
                                     lambda i: replicas_current(i, 3), within=60)
@@ -128,9 +128,12 @@ async def _flow(svc: Service, cluster: Cluster, observer: Client) -> None:
     await eventually(projected, lambda n: n == len(stored) == 1050)
 
 
-async def _account(nc: Client) -> bool:
+async def _r3_placeable(nc: Client) -> bool:
+    """The cluster can place a 3-replica stream: a meta leader and all three peers online."""
+    js = nc.jetstream()
     try:
-        await nc.jetstream().account_info()
+        await js.add_stream(StreamConfig(name="PROBE", subjects=["probe.>"], num_replicas=3))
+        await js.delete_stream("PROBE")
         return True
-    except Exception:  # no JetStream meta leader yet
+    except Exception:  # no meta leader yet, or a peer not yet seen online
         return False
