@@ -138,6 +138,30 @@ async def seed(rpc: RpcClient) -> None:
     await eventually(seen, lambda found: wanted <= found, within=15)
 
 
+# person id, school, kind, role, username
+Login = tuple[str, str, str, str, str]
+
+
+async def open_logins(platform: Platform, users: list[Login], given_name: str) -> None:
+    """Enrol each person with one role and a login; return once every login works."""
+    system = system_claims(LA)
+    password_hash = await hash_password(PASSWORD)
+    for pid, school, kind, role, username in users:
+        for name, extra in (("EnrolPerson", {"kind": kind, "given_name": given_name,
+                                             "family_name": pid}),
+                            ("AssignRole", {"role": role}),
+                            ("OpenAccount", {"username": username,
+                                             "password_hash": password_hash})):
+            await platform.rpc.call("directory", name,
+                                    {"school_id": school, "person_id": pid, **extra}, system)
+
+    async def usernames() -> set[str]:
+        return {p["username"] for school in (LA, A, B)
+                for p in await people_of(platform.rpc, school) if p["username"]}
+
+    await eventually(usernames, lambda got: {u[4] for u in users} <= got, within=15)
+
+
 async def people_of(rpc: RpcClient, school_id: str) -> list[dict[str, Any]]:
     page = await rpc.call("directory", "ListPeople", {"school_id": school_id, "limit": 200,
                                                        "include_leavers": True},

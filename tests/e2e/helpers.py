@@ -25,3 +25,9 @@ def error(body: dict[str, Any]) -> dict[str, Any]:
 def pupil(school: str, person_id: str, **extra: Any) -> dict[str, Any]:
     return {"schoolId": school, "personId": person_id, "kind": "PUPIL", "givenName": "Ada",
             "familyName": "Lovelace", "yearGroup": 5, **extra}
+
+
+def error_code(body: dict[str, Any]) -> str | None:
+    """The first error's code, or None when the request succeeded."""
+    errors = body.get("errors") or []
+    return errors[0]["extensions"]["code"] if errors else None

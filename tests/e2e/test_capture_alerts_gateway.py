@@ -16,10 +16,10 @@ from services.capture.staff import staff_roles
 from services.gateway.app import create_app
 from shared.claims import Claims, Role, Scope, system_claims
 from shared.natsserver import NatsServer
-from shared.passwords import hash_password
 from shared.service import Service
 from shared.settings import Settings
-from tests.e2e.conftest import LA, PASSWORD, A, B, Platform, people_of
+from tests.e2e.conftest import LA, A, B, Platform, open_logins
+from tests.e2e.helpers import error_code
 from tests.support.asgi_ws import AsgiApp, AsgiWebSocket
 from tests.support.procs import eventually
 
@@ -50,30 +50,14 @@ async def capture(platform: Platform, e2e_nats: NatsServer,
     service = Service("capture", build, Settings(nats_url=e2e_nats.url,
                                                  data_dir=tmp_path_factory.mktemp("alerts")))
     await service.start()
-    system = system_claims(LA)
-    password_hash = await hash_password(PASSWORD)
-    for pid, school, kind, role, username in USERS:  # after the start: its staff view sees them
-        for name, extra in (("EnrolPerson", {"kind": kind, "given_name": "Al",
-                                             "family_name": pid}),
-                            ("AssignRole", {"role": role}),
-                            ("OpenAccount", {"username": username,
-                                             "password_hash": password_hash})):
-            await platform.rpc.call("directory", name,
-                                    {"school_id": school, "person_id": pid, **extra}, system)
-    await eventually(lambda: _usernames(platform), lambda got: {u[4] for u in USERS} <= got,
-                     within=15)
+    await open_logins(platform, USERS, given_name="Al")  # after the start: its staff view
     await eventually(lambda: _role_holders(service), lambda got: "al-a-dsl" in got, within=15)
     await platform.rpc.call("capture", "AddLibraryPhrases", {"phrases": [
-        {"phrase": "hurt myself", "category": "self_harm", "severity": 5}]}, system)
+        {"phrase": "hurt myself", "category": "self_harm", "severity": 5}]}, system_claims(LA))
     try:
         yield service
     finally:
         await service.stop()
-
-
-async def _usernames(platform: Platform) -> set[str]:
-    return {p["username"] for s in (LA, A, B) for p in await people_of(platform.rpc, s)
-            if p["username"]}
 
 
 async def _role_holders(service: Service) -> set[str]:
@@ -87,11 +71,6 @@ async def gateway_app(platform: Platform) -> AsyncIterator[AsgiApp]:
     app = create_app(platform.settings)
     async with app.router.lifespan_context(app):
         yield app
-
-
-def error_code(body: dict[str, Any]) -> str | None:
-    errors = body.get("errors") or []
-    return errors[0]["extensions"]["code"] if errors else None
 
 
 async def urgent(platform: Platform, mod: str, pid: str) -> str:

@@ -4,17 +4,15 @@ headteacher's weekly review, digests; another school's DSL reads neither."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import pytest
 
 from services.capture.handlers import build
-from shared.claims import system_claims
 from shared.natsserver import NatsServer
-from shared.passwords import hash_password
 from shared.service import Service
 from shared.settings import Settings
-from tests.e2e.conftest import LA, PASSWORD, A, B, Platform, people_of
+from tests.e2e.conftest import LA, A, B, Platform, open_logins
+from tests.e2e.helpers import error_code
 from tests.support.procs import eventually
 
 USERS = [("rv-mod", LA, "la_staff", "la_moderator", "rv.mod"),
@@ -38,32 +36,11 @@ async def capture(platform: Platform, e2e_nats: NatsServer,
     service = Service("capture", build, Settings(nats_url=e2e_nats.url,
                                                  data_dir=tmp_path_factory.mktemp("school")))
     await service.start()
-    system = system_claims(LA)
-    password_hash = await hash_password(PASSWORD)
-    for pid, school, kind, role, username in USERS:
-        for name, extra in (("EnrolPerson", {"kind": kind, "given_name": "Rev",
-                                             "family_name": pid}),
-                            ("AssignRole", {"role": role}),
-                            ("OpenAccount", {"username": username,
-                                             "password_hash": password_hash})):
-            await platform.rpc.call("directory", name,
-                                    {"school_id": school, "person_id": pid, **extra}, system)
-    await eventually(lambda: _usernames(platform), lambda got: {u[4] for u in USERS} <= got,
-                     within=15)
+    await open_logins(platform, USERS, given_name="Rev")
     try:
         yield service
     finally:
         await service.stop()
-
-
-async def _usernames(platform: Platform) -> set[str]:
-    return {p["username"] for s in (LA, A, B) for p in await people_of(platform.rpc, s)
-            if p["username"]}
-
-
-def error_code(body: dict[str, Any]) -> str | None:
-    errors = body.get("errors") or []
-    return errors[0]["extensions"]["code"] if errors else None
 
 
 async def test_the_library_as_csv(platform: Platform, capture: Service) -> None:
