@@ -16,7 +16,7 @@ WEB_SOURCES := $(WEB)/package.json $(WEB)/package-lock.json $(WEB)/index.html \
 # The browser tests drive Debian's Chromium (ESAFETY_CHROMIUM overrides the path).
 CHROMIUM ?= $(or $(ESAFETY_CHROMIUM),/usr/bin/chromium)
 
-.PHONY: venv web browser run test lint bench schemas clean
+.PHONY: venv web browser run test lint bench chaos fuzz schemas clean
 
 venv: $(STAMP)
 
@@ -52,7 +52,16 @@ test: lint web browser
 	$(BIN)/pytest -q
 
 bench: venv
-	$(BIN)/python tests/bench/run.py $(BENCH_ARGS)
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+
+# The fault proof: 55,000 entry-point items (over 100,000 events) under SIGKILLs (~20 min).
+CHAOS_ARGS ?= --items 55000
+chaos: venv
+	$(BIN)/python -m tests.chaos $(CHAOS_ARGS)
+
+# >= 10,000 generated requests against the whole platform (FUZZ_ARGS="--seed N" repeats a run).
+fuzz: venv
+	$(BIN)/python -m tests.fuzz.run $(FUZZ_ARGS)
 
 schemas: venv
 	$(BIN)/python -m shared.contracts_export

@@ -35,12 +35,22 @@ class Scope(StrEnum):
 
     ROSTER_WRITE = "roster:write"
     CAPTURES_WRITE = "captures:write"
+    FILTERING_WRITE = "filtering:write"  # a filtering product's log summaries
 
 
 LA_ROLES = frozenset({Role.LA_MODERATOR, Role.LA_ADMIN})
 SCHOOL_ROLES = frozenset(Role) - LA_ROLES - {Role.INTEGRATOR}
 STAFF_ROLES = SCHOOL_ROLES - {Role.GOVERNOR}
 SAFEGUARDING_ROLES = frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL})
+
+
+class Origin(BaseModel):
+    """Where a request came from, as the gateway saw it: for the audit trail of reads."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ip: str = ""
+    user_agent: str = ""
 
 
 class Claims(BaseModel):
@@ -52,6 +62,8 @@ class Claims(BaseModel):
     la_id: str
     roles: frozenset[Role] = frozenset()
     scopes: frozenset[Scope] = frozenset()
+    # Set by the gateway per request (never part of the token); None for the platform itself.
+    origin: Origin | None = None
 
     @property
     def is_la(self) -> bool:
@@ -59,7 +71,8 @@ class Claims(BaseModel):
 
     def require_scope(self, school_id: str, scope: Scope) -> None:
         """For integrator endpoints: the key's own school and a scope it was given."""
-        self.require_school(school_id)
+        if not self.can_access(school_id):
+            raise Forbidden("you may not act for this school")
         if Role.INTEGRATOR not in self.roles or scope not in self.scopes:
             raise Forbidden(f"this needs an integrator key with the scope {scope.value}")
 
@@ -73,6 +86,10 @@ class Claims(BaseModel):
         # Same message whether the school exists or not: no probing of other tenants.
         if not self.can_access(school_id):
             raise Forbidden("you may not act for this school")
+        # A key is a machine bound to its scopes (`require_scope`), never a member of the
+        # school: whatever is open to "anyone at the school" is not open to it.
+        if Role.INTEGRATOR in self.roles:
+            raise Forbidden("an integrator key may only use the endpoints of its scopes")
 
     def require_role(self, school_id: str, roles: Iterable[Role]) -> None:
         self.require_school(school_id)
@@ -80,6 +97,14 @@ class Claims(BaseModel):
         if not (self.roles & allowed):
             names = ", ".join(sorted(r.value for r in allowed))
             raise Forbidden(f"this needs one of the roles: {names}")
+
+
+    def require_school_role(self, school_id: str, roles: Iterable[Role]) -> None:
+        """`require_role` for a school's own records: the LA itself is not a school, so LA
+        roles may not file a school's records (classes, policies, incidents...) under it."""
+        if school_id == self.la_id:
+            raise Forbidden("this needs a school, not the local authority")
+        self.require_role(school_id, roles)
 
 
 def system_claims(la_id: str) -> Claims:

@@ -8,10 +8,10 @@ Policy, chosen on purpose (faststream's default would terminate a failing messag
   copied to `deadletter.<service>.<consumer>` with the reason, counted in `dead_letters`,
   and terminated. Messages that can never succeed (unknown type, malformed) are parked at once.
 
-The pull loop is our own (nats-py `fetch`), not faststream's batch subscriber: in faststream
-0.7.8 that loop catches only `nats.errors.TimeoutError`, while nats-py 2.16 raises a plain
-`asyncio.TimeoutError` when a fetch ends on a partial batch, so the messages already fetched
-were dropped unacknowledged and came back only after `ack_wait`.
+Each consumer receives only the event types its projection handles (one JetStream filter
+subject per type; see `shared/pull.py` for the pull loop and how a durable is upgraded in place).
+What no projection reads is still watched on the service's own stream by one more consumer,
+`strays`: it acknowledges known types unread and parks unknown ones.
 """
 
 from __future__ import annotations
@@ -25,19 +25,21 @@ from typing import Any
 
 from nats.aio.msg import Msg
 from nats.errors import ConnectionClosedError
+from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import ServiceUnavailableError
+from nats.js.errors import APIError, ServiceUnavailableError
 from opentelemetry import metrics, propagate, trace
 from opentelemetry.metrics import CallbackOptions, Observation
 from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db import Database
 from shared.errors import DomainError
 from shared.events import Envelope, Event, now, stop_if_cancelled
 from shared.projection import Projection, apply_new
+from shared.pull import Pull
 from shared.registry import EventRegistry, parse_envelope
-from shared.streams import dead_letter_subject, events_filter, events_stream, wait_for_stream
+from shared.streams import dead_letter_subject, events_stream, type_filters, wait_for_stream
 from shared.tables import dead_letters
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,7 @@ class ProjectionRunner:
     batch_size: int = 500
     ack_wait: float = 15.0  # a batch takes well under a second; a dead consumer's batch waits this
     stats: ConsumerStats = field(default_factory=ConsumerStats)
+    pulls: dict[str, Pull] = field(default_factory=dict)  # per source, once consuming
     # Set after each commit that applied something: a reaction's events are in the outbox only
     # once its transaction commits, so the relay is woken then (the service passes its store's
     # `appended`); woken earlier it finds nothing and sleeps its poll interval.
@@ -100,47 +103,53 @@ class ProjectionRunner:
                 for source in self.projection.sources]
 
     async def consume(self, js: JetStreamContext, source: str) -> None:
-        await wait_for_stream(js, events_stream(source))
-        sub = await js.pull_subscribe(
-            events_filter(source), durable=self.durable(source), stream=events_stream(source),
-            # The server's own limit is a backstop beyond ours (a process that crashes on a
-            # message never reaches our parking code).
-            config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait,
-                                  max_deliver=self.max_deliver + 3,
-                                  deliver_policy=DeliverPolicy.ALL),
-        )
+        # The server's own max_deliver is a backstop beyond ours (a process that crashes on a
+        # message never reaches our parking code).
+        pull = self.pulls[source] = Pull(
+            js, events_stream(source), self.durable(source),
+            type_filters(source, self.projection.handles), ack_wait=self.ack_wait,
+            max_deliver=self.max_deliver + 3, batch=self.batch_size)
         while True:
             try:
-                msgs = await sub.fetch(self.batch_size, timeout=1.0)
-            except TimeoutError:  # nothing new; nats' own TimeoutError is a subclass
-                stop_if_cancelled()  # nats-py may turn our cancellation into a timeout
-                continue
-            except (ConnectionClosedError, ServiceUnavailableError) as exc:
-                stop_if_cancelled()  # nats-py turns a cancel on a closed connection into this
-                log.warning("%s: %r; fetching again shortly", self.durable(source), exc)
+                await wait_for_stream(js, events_stream(source))
+                await pull.declare()
+                async for msgs in pull.batches():
+                    self.stats.lag[source] = msgs[-1].metadata.num_pending or 0
+                    try:
+                        await self.handle(msgs)
+                    except Exception:  # e.g. database down: unacked messages come back later
+                        stop_if_cancelled()
+                        log.exception("%s: could not handle a batch", self.durable(source))
+                        await asyncio.sleep(1.0)
+            except (ConnectionClosedError, ServiceUnavailableError, NatsTimeout) as exc:
+                stop_if_cancelled()  # nats-py turns a cancel on a closed connection into these
+                log.warning("%s: %r; pulling again shortly", self.durable(source), exc)
                 await asyncio.sleep(0.5)
-                continue
-            if not msgs:
-                continue
-            self.stats.lag[source] = msgs[-1].metadata.num_pending or 0
-            try:
-                await self.handle(msgs)
-            except Exception:  # e.g. database down: unacked messages come back after ack_wait
+            except APIError as exc:  # e.g. the stream was deleted, or refused our config
+                log.error("%s: %r; declaring the consumer again", self.durable(source), exc)
+                await asyncio.sleep(2.0)
+            except Exception:  # whatever else a broken connection raises: the task must live on
                 stop_if_cancelled()
-                log.exception("%s: could not handle a batch", self.durable(source))
+                log.exception("%s: consuming failed; starting again", self.durable(source))
                 await asyncio.sleep(1.0)
+
+    def pull_requests(self) -> int:
+        """Pull requests sent to JetStream so far (a load-independent figure for the bench)."""
+        return sum(p.requests for p in self.pulls.values())
 
     async def handle(self, msgs: list[Msg]) -> None:
         self.stats.received += len(msgs)
         items: list[tuple[Msg, Envelope, Event | None]] = []
         others: list[Msg] = []
         for msg in msgs:
-            # The subject names the event's type: another projection's known events are
-            # acknowledged unread (parsing every event in every consumer was the hot spot);
-            # unknown types are still read, and parked below.
+            # The subject names the event's type: known types this projection does not handle
+            # (only `strays` gets them) are acknowledged unread; unknown ones are parked.
             kind = msg.subject.rsplit(".", 1)[-1]
-            if kind not in self.projection.handles and self.registry.knows(kind):
-                others.append(msg)
+            if kind not in self.projection.handles:
+                if self.registry.knows(kind):
+                    others.append(msg)
+                else:
+                    await self.park(msg, f"unknown event type {kind!r}")
                 continue
             try:
                 env = parse_envelope(msg.data)
@@ -158,7 +167,7 @@ class ProjectionRunner:
                 f"{self.projection.name} apply", **_trace_of(items),
                 attributes={"messaging.batch.message_count": len(items)},
             ):
-                async with self.db.begin() as conn:
+                async with self.db.begin(urgent=self.projection.urgent) as conn:
                     applied = await apply_new(conn, self.projection, _wanted(items))
             self._count(applied)
             self._wake(applied)
@@ -173,7 +182,7 @@ class ProjectionRunner:
     async def _one(self, item: tuple[Msg, Envelope, Event | None]) -> None:
         msg = item[0]
         try:
-            async with self.db.begin() as conn:
+            async with self.db.begin(urgent=self.projection.urgent) as conn:
                 applied = await apply_new(conn, self.projection, _wanted([item]))
             self._count(applied)
             self._wake(applied)
@@ -188,7 +197,10 @@ class ProjectionRunner:
         await msg.ack()
 
     def _wake(self, applied: int) -> None:
-        if applied and self.committed is not None:
+        if not applied:
+            return
+        self.projection.committed()
+        if self.committed is not None:
             self.committed.set()
 
     async def park(self, msg: Msg, reason: str) -> None:
@@ -218,6 +230,20 @@ class ProjectionRunner:
         self.stats.applied += applied
         APPLIED.add(applied, {"consumer": self.projection.name})
 
+    async def refresh_lag(self) -> None:
+        """Ask the server how far behind each source is: the count taken at each fetch goes
+        stale on a stuck consumer (it never fetches again), which hid exactly the lag that
+        matters. Messages delivered but not yet acknowledged count as behind too."""
+        assert self.js is not None, "runtime did not attach JetStream"
+        for source in self.projection.sources:
+            try:
+                info = await self.js.consumer_info(events_stream(source), self.durable(source),
+                                                   timeout=2)
+            except Exception:  # not created yet, or NATS away: keep the last figure
+                stop_if_cancelled()
+                continue
+            self.stats.lag[source] = (info.num_pending or 0) + (info.num_ack_pending or 0)
+
     async def consumed(self) -> int:
         """Messages taken off the stream so far (applied, skipped as duplicates, or parked)."""
         return self.stats.received
@@ -229,13 +255,31 @@ class ProjectionRunner:
             return int((await conn.execute(query)).scalar_one())
 
 
+def strays(service: str) -> Projection:
+    """The service's watch on its own stream for what none of its projections reads: known
+    types are acknowledged unread, unknown ones (never published by the service itself) are
+    parked. One consumer reading everything, instead of every projection reading everything."""
+
+    class Strays(Projection):
+        name = "strays"
+        sources = (service,)
+        handles = frozenset()
+
+        async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
+            return None
+
+    return Strays()
+
+
 def _wanted(items: list[tuple[Msg, Envelope, Event | None]]) -> list[tuple[Envelope, Event]]:
     return [(env, event) for _, env, event in items if event is not None]
 
 
 def _trace_of(items: list[tuple[Msg, Envelope, Event | None]]) -> dict[str, Any]:
-    """Continue the trace of the batch's first event and link the other events' traces."""
-    traced = [env.trace for _, env, _ in items if env.trace]
+    """Continue the trace of the batch's first event and link the other events' traces.
+    Each trace once: the events of one command (a batch of a thousand captures) share one."""
+    traced = list({tuple(sorted(env.trace.items())): env.trace
+                   for _, env, _ in items if env.trace}.values())
     if not traced:
         return {}
     contexts = [propagate.extract(carrier) for carrier in traced]

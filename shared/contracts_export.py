@@ -23,6 +23,7 @@ from pydantic import BaseModel
 from strawberry.printer import print_schema
 
 from services import SERVICES
+from shared import audit  # noqa: F401 - registers the kit's events
 from shared.events import Envelope
 from shared.registry import registry
 from shared.service import Service
@@ -93,7 +94,8 @@ def _asyncapi() -> object:
         build = importlib.import_module(f"services.{name}.handlers").build
         Service(name, build, offline).wiring.rpc.subscribe(broker)
         for type_name, model in sorted(registry.models().items()):
-            if model.__module__.startswith(f"services.{name}."):
+            # The kit's own events (the audit trail's) are published by every service.
+            if model.__module__.startswith((f"services.{name}.", "shared.")):
                 broker.publisher(
                     f"events.{name}.{{school_id}}.{type_name}", schema=model,
                     title=f"events.{name}.{type_name}",

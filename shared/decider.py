@@ -12,6 +12,7 @@ from typing import Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared import eventstore
+from shared.content import Erasable
 from shared.errors import ConcurrencyError
 from shared.events import Envelope, Event, Metadata
 from shared.eventstore import EventStore, NewEvents
@@ -65,7 +66,8 @@ class CommandBus:
                 for i, envs in stored.items()}
 
     async def execute(
-        self, decider: Decider[C, S], aggregate_id: str, command: C, meta: Metadata
+        self, decider: Decider[C, S], aggregate_id: str, command: C, meta: Metadata,
+        keep: Sequence[Erasable] = (),
     ) -> Outcome[S]:
         for attempt in range(self.retries + 1):
             state, version = await self.load(decider, aggregate_id)
@@ -74,7 +76,8 @@ class CommandBus:
                 return Outcome(state, [])
             try:
                 envelopes = await self.store.append(NewEvents(
-                    decider.aggregate_type, aggregate_id, version, new, meta))
+                    decider.aggregate_type, aggregate_id, version, new, meta), keep=keep,
+                    urgent=True)
             except ConcurrencyError:
                 if attempt == self.retries:
                     raise

@@ -9,6 +9,7 @@ requires on every event.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from uuid import UUID, uuid4
@@ -59,6 +60,10 @@ class Metadata(BaseModel):
         """Metadata for a reaction to `env`: same correlation, caused by it."""
         return Metadata(school_id=env.school_id, correlation_id=env.correlation_id,
                         causation_id=env.event_id)
+
+
+# What services take to read the time (tests pass a controllable one).
+Clock = Callable[[], datetime]
 
 
 def now() -> datetime:

@@ -7,16 +7,18 @@ always, eventually, published (rules 1-3 in the README's guarantees).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+import os
+from collections.abc import AsyncIterator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import uuid4
+from uuid import UUID
 
 from opentelemetry import propagate
 from sqlalchemy import Row, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from shared import content
 from shared.db import Database, as_utc
 from shared.errors import ConcurrencyError
 from shared.events import Envelope, Event, Metadata, now
@@ -48,8 +50,12 @@ class EventStore:
         # Set whenever something was appended: wakes the outbox relay at once.
         self.appended = asyncio.Event()
 
-    async def append(self, *batches: NewEvents) -> list[Envelope]:
-        async with self.db.begin() as conn:
+    async def append(self, *batches: NewEvents, keep: Sequence[content.Erasable] = (),
+                     urgent: bool = False) -> list[Envelope]:
+        """`keep`: the erasable text the events refer to, written in the same transaction.
+        `urgent`: a command someone waits for (see `Database.begin`)."""
+        async with self.db.begin(urgent=urgent) as conn:
+            await content.keep_in(conn, keep)
             envelopes = await self.append_in(conn, *batches)
         crash_point("after_append_commit")
         self.appended.set()
@@ -58,9 +64,12 @@ class EventStore:
     async def append_in(self, conn: AsyncConnection, *batches: NewEvents) -> list[Envelope]:
         """Append inside the caller's transaction (for reactions that must be atomic)."""
         current = await versions_in(conn, [(b.aggregate_type, b.aggregate_id) for b in batches])
+        trace: dict[str, str] = {}
+        propagate.inject(trace)  # once: every batch here is appended by the same command
+        ids = _event_ids(sum(len(b.events) for b in batches))
         envelopes = [env for batch in batches
                      for env in self._envelopes(batch, current[(batch.aggregate_type,
-                                                                batch.aggregate_id)])]
+                                                                batch.aggregate_id)], trace, ids)]
         if not envelopes:
             return []
         try:
@@ -70,18 +79,19 @@ class EventStore:
             # Two writers raced past the version check: the unique key decides.
             first = batches[0]
             raise ConcurrencyError(first.stream, first.expected_version) from exc
+        # An erasure event and the deletion it records commit together (shared/content.py).
+        await content.erase_in(conn, (ev for batch in batches for ev in batch.events))
         return envelopes
 
-    def _envelopes(self, batch: NewEvents, current: int) -> list[Envelope]:
+    def _envelopes(self, batch: NewEvents, current: int, trace: dict[str, str],
+                   ids: Iterator[UUID]) -> list[Envelope]:
         if current != batch.expected_version:
             raise ConcurrencyError(batch.stream, batch.expected_version, current)
-        trace: dict[str, str] = {}
-        propagate.inject(trace)
         at = batch.meta.occurred_at or now()
         # model_construct: every field is built here from validated parts, so skip re-validation.
         return [
             Envelope.model_construct(
-                event_id=uuid4(), type=ev.type_name, schema_version=ev.schema_version,
+                event_id=next(ids), type=ev.type_name, schema_version=ev.schema_version,
                 school_id=batch.meta.school_id, aggregate_type=batch.aggregate_type,
                 aggregate_id=batch.aggregate_id, aggregate_version=current + i,
                 occurred_at=at, correlation_id=batch.meta.correlation_id,
@@ -173,6 +183,12 @@ async def versions_in(conn: AsyncConnection,
             for aggregate_id, version in await conn.execute(query):
                 found[(aggregate_type, aggregate_id)] = int(version)
     return found
+
+
+def _event_ids(n: int) -> Iterator[UUID]:
+    """`n` random (version 4) UUIDs, from one read of the OS's randomness rather than n."""
+    random = os.urandom(16 * n)
+    return (UUID(bytes=random[i:i + 16], version=4) for i in range(0, 16 * n, 16))
 
 
 def _row(env: Envelope) -> dict[str, Any]:

@@ -44,6 +44,10 @@ class Gauges:
         for gauge in self.gauges:
             _register(gauge)
 
+    def close(self) -> None:
+        """Stop reporting (a stopped service's last readings would shadow a new one's)."""
+        _boards.discard(self)
+
     async def sample(self, db: Database) -> None:
         async with db.read() as conn:
             for gauge in self.gauges:

@@ -34,9 +34,17 @@ class Projection(ABC):
     """Event types it applies; others are acknowledged and skipped."""
     metadata: ClassVar[MetaData] = MetaData()
     """Tables it owns: dropped and recreated by a rebuild."""
+    urgent: ClassVar[bool] = False
+    """A reaction someone is waiting for (raising an alert): its few small transactions go
+    before the bulk writes queued for SQLite's write lock (`Database.begin`)."""
 
     @abstractmethod
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None: ...
+
+    def committed(self) -> None:
+        """Called by the consumer after a transaction that applied events of this projection
+        committed (e.g. to wake a task that acts on what `apply` wrote); not on a rebuild."""
+        return None
 
     async def apply_batch(self, conn: AsyncConnection,
                           items: Sequence[tuple[Envelope, Event]]) -> None:

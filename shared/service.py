@@ -22,7 +22,7 @@ from nats.js.errors import NotFoundError
 from pydantic import BaseModel
 from sqlalchemy import MetaData, func, select, text
 
-from shared.consumer import ProjectionRunner
+from shared.consumer import ProjectionRunner, strays
 from shared.db import Database
 from shared.decider import CommandBus
 from shared.events import stop_if_cancelled
@@ -89,6 +89,9 @@ class Service:
                                          ack_wait=self.settings.ack_wait_seconds,
                                          committed=store.appended, tracer=tracer)
                         for p in self.wiring.projections]
+        # What none of them reads on our own stream (kept apart: not a read model).
+        self.strays = ProjectionRunner(self.name, strays(self.name), self.db, registry,
+                                       ack_wait=self.settings.ack_wait_seconds, tracer=tracer)
         self.gauges = Gauges(self.name, [*KIT_GAUGES, *self.wiring.gauges])
         self._add_health_route()
         self.nc: Client | None = None
@@ -102,12 +105,12 @@ class Service:
         js = self.nc.jetstream()
         await declare_service_streams(js, self.name, replicas=self.settings.stream_replicas)
         self.relay = OutboxRelay(self.name, self.db, self.kit.store, js)
-        for runner in self.runners:
+        for runner in (*self.runners, self.strays):
             runner.js = js
         self.broker = self._broker()
         await self.broker.start()
         self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-relay"))
-        for runner in self.runners:
+        for runner in (*self.runners, self.strays):
             self._tasks.extend(runner.tasks())
         self._tasks.append(asyncio.create_task(self._heartbeat(), name=f"{self.name}-heartbeat"))
         for job in self.wiring.tasks:
@@ -133,12 +136,17 @@ class Service:
                 stop_if_cancelled()
                 database = False
             nats_ok = self.nc is not None and self.nc.is_connected
-            lag = {r.projection.name: sum(r.stats.lag.values()) for r in self.runners}
+            lag = await self.lag()
             await asyncio.to_thread(write_heartbeat, path, nats=nats_ok, database=database,
                                     lag=lag)
             if database:
                 await self.sample_gauges()
             await asyncio.sleep(5)
+
+    async def lag(self) -> dict[str, int]:
+        """Messages each consumer has not yet applied, from the server (a stuck one too)."""
+        await asyncio.gather(*(r.refresh_lag() for r in self.runners if r.js is not None))
+        return {r.projection.name: sum(r.stats.lag.values()) for r in self.runners}
 
     async def _ping_database(self) -> None:
         async with self.db.read() as conn:
@@ -157,6 +165,7 @@ class Service:
         log.warning("%s: NATS reconnected; re-publishing %d recent events", self.name, count)
 
     async def stop(self) -> None:
+        self.gauges.close()
         for task in self._tasks:
             task.cancel()
         if self._tasks:
@@ -182,7 +191,7 @@ class Service:
                     select(func.count()).select_from(dead_letters))).scalar_one()
             return {"service": self.name, "outbox_pending": pending, "dead_letters": parked,
                     "applied": {r.projection.name: r.stats.applied for r in self.runners},
-                    "lag": {r.projection.name: sum(r.stats.lag.values()) for r in self.runners}}
+                    "lag": await self.lag()}
 
         self.wiring.rpc.handler("health", public=True)(health)
 

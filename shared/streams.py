@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import Iterable
 
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
@@ -35,6 +36,13 @@ def event_subject(service: str, env: Envelope) -> str:
 
 def events_filter(service: str, school_id: str = "*", event_type: str = "*") -> str:
     return f"events.{service}.{school_id}.{event_type}"
+
+
+def type_filters(service: str, types: Iterable[str]) -> list[str]:
+    """A consumer's filter subjects: one per event type it reads, every school; all of the
+    stream when it names none."""
+    return [events_filter(service, event_type=t) for t in sorted(types)] or [
+        f"events.{service}.>"]
 
 
 def dead_letter_subject(service: str, consumer: str) -> str:

@@ -338,7 +338,7 @@ def _print_ready(settings: Settings, data_dir: Path, demo: Demo) -> None:
              for r in rows]
     print(f"\nDemo logins (kept in {data_dir / LOGINS_FILE}):", *lines, sep="\n")
     keys = [f"  {school.ljust(12)}Authorization: ApiKey {key}" for school, key in demo.keys.items()]
-    print(f"\nIntegrator API keys, roster and captures (kept in {data_dir / KEYS_FILE}):",
+    print(f"\nIntegrator API keys: roster, captures, filtering (kept in {data_dir / KEYS_FILE}):",
           *keys, sep="\n")
     print(f"\nWeb UI: {url.removesuffix('graphql')}\nGraphQL: {url}\n"
           "Platform ready. Press Ctrl-C to stop.\n", flush=True)

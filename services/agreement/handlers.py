@@ -6,7 +6,7 @@ command through the bus or reads the projections.
 
 from __future__ import annotations
 
-from services.agreement import queries
+from services.agreement import queries, subject_access
 from services.agreement.assess import SchoolTerms, reassess_school, today
 from services.agreement.contracts import (
     SERVICE,
@@ -39,6 +39,7 @@ from services.agreement.people import People
 from services.agreement.periodic import enforce_periodically
 from services.agreement.projections import Register
 from services.agreement.reactions import LeaverReaction, SanctionReaction
+from shared.audit import RecordKind, record_view
 from shared.claims import LA_ROLES, STAFF_ROLES, Claims, Role
 from shared.errors import Forbidden
 from shared.events import Metadata
@@ -67,14 +68,14 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("CreateTemplate")
     async def create(cmd: CreateTemplate, caller: Claims) -> dict[str, str]:
-        caller.require_role(cmd.school_id, PUBLISHERS)
+        caller.require_school_role(cmd.school_id, PUBLISHERS)
         tid = template_id(cmd.school_id, cmd.audience)
         await bus.execute(template, tid, cmd, Metadata(school_id=cmd.school_id))
         return {"template_id": tid}
 
     @rpc.handler("PublishVersion")
     async def publish(cmd: PublishVersion, caller: Claims) -> dict[str, object]:
-        caller.require_role(cmd.school_id, PUBLISHERS)
+        caller.require_school_role(cmd.school_id, PUBLISHERS)
         done = await bus.execute(template, cmd.template_id, Publish(cmd, caller.subject),
                                  Metadata(school_id=cmd.school_id))
         await reassess_school(kit, cmd.school_id, today())
@@ -106,14 +107,14 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("SetAccessRules")
     async def set_rules(cmd: SetAccessRules, caller: Claims) -> dict[str, object]:
-        caller.require_role(cmd.school_id, PUBLISHERS)
+        caller.require_school_role(cmd.school_id, PUBLISHERS)
         await bus.execute(rules, cmd.school_id, cmd, Metadata(school_id=cmd.school_id))
         changed = await reassess_school(kit, cmd.school_id, today())
         return {"school_id": cmd.school_id, "changed": changed}
 
     @rpc.handler("EnforceGracePeriods")
     async def enforce(cmd: EnforceGracePeriods, caller: Claims) -> dict[str, object]:
-        caller.require_role(cmd.school_id, PUBLISHERS)
+        caller.require_school_role(cmd.school_id, PUBLISHERS)
         changed = await reassess_school(kit, cmd.school_id, cmd.as_of)
         return {"school_id": cmd.school_id, "changed": changed}
 
@@ -156,8 +157,12 @@ def build(kit: Kit) -> Wiring:
                 caller.subject)
             if me is None or q.person_id not in me.children:
                 caller.require_role(q.school_id, READERS)
-        return await queries.person_history(kit.db, q.school_id, q.person_id)
+        entries = await queries.person_history(kit.db, q.school_id, q.person_id)
+        await record_view(kit.store, q.school_id, caller, RecordKind.PERSON_HISTORY,
+                          q.person_id, [q.person_id], "GetHistory")
+        return entries
 
+    subject_access.serve(rpc, kit)
     projections = [Register(), People(), LeaverReaction(kit.store, kit.registry),
                    SanctionReaction(kit.store, kit.registry)]
     async def grace_periods() -> None:

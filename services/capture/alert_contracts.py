@@ -26,6 +26,14 @@ class AcknowledgeAlert(Request):
     note: str = Field(default="", max_length=2000)
 
 
+class GetAlert(Request):
+    """One alert as its events say (the live feed's: the alerts read model may lag), with
+    its notes while kept."""
+
+    school_id: str = Slug
+    alert_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+
+
 class SetAlertDeadline(Request):
     school_id: str = Slug
     minutes: int = Field(ge=1, le=24 * 60)

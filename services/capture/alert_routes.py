@@ -14,20 +14,29 @@ from services.capture.alert_contracts import (
     DigestReport,
     EscalateOverdueAlerts,
     EscalationReport,
+    GetAlert,
     ListAlerts,
     ListDigests,
     SendDueDigests,
     SetAlertDeadline,
 )
-from services.capture.alert_view import alerts
-from services.capture.alerting import Alerting
+from services.capture.alert_view import alerts, raised_row
+from services.capture.alerting import NOTE, Alerting
 from services.capture.digests import Digests, list_digests
-from services.capture.domain.alert import SetDeadline, alert_policy
+from services.capture.domain.alert import SetDeadline, alert, alert_policy
+from services.capture.domain.events import (
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertRaised,
+    notes_of,
+)
+from shared import content
 from shared.claims import LA_ROLES, Claims, Role
 from shared.db import Database, as_utc
-from shared.errors import InvalidInput
+from shared.errors import InvalidInput, NotFound
 from shared.events import Metadata
 from shared.rpc import RpcRouter
+from shared.service import Kit
 
 # The school's people alerts go to or escalate to; the LA sees every school's.
 ALERT_READERS = frozenset({Role.DSL, Role.DEPUTY_DSL, Role.ICT_LEAD, Role.HEADTEACHER})
@@ -58,6 +67,30 @@ async def list_alerts(db: Database, q: ListAlerts, caller: Claims) -> AlertPage:
         return AlertPage(items=[view(r) for r in rows], total=total)
 
 
+async def alert_of(kit: Kit, q: GetAlert, caller: Claims) -> AlertView:
+    stored = await kit.store.load(alert.aggregate_type, q.alert_id)
+    events = [(env, kit.registry.decode(env)) for env in stored]
+    raised = events[0][1] if events else None
+    if not isinstance(raised, AlertRaised) or raised.school_id != q.school_id or (
+            caller.is_la and raised.la_id != caller.la_id):
+        raise NotFound("no such alert at this school", field="alert_id")
+    refs = [getattr(ev, "content_ref", None) for _, ev in events]
+    async with kit.db.read() as conn:
+        kept = await content.texts_in(conn, refs)
+    row = raised_row(events[0][0], raised, notes_of(kept.get(raised.content_ref or "", {})))
+    for _, ev in events[1:]:
+        match ev:
+            case AlertAcknowledged():
+                row.update(status="acknowledged", acknowledged_by=ev.by,
+                           acknowledged_by_name=ev.by_name, acknowledged_at=ev.at,
+                           acknowledgement_note=kept.get(ev.content_ref or "", {}).get(
+                               NOTE, ""))
+            case AlertEscalated():
+                row.update(escalated_at=ev.at,
+                           escalated_to=[*ev.roles, *(r.person_id for r in ev.recipients)])
+    return AlertView(**row)
+
+
 def routes(rpc: RpcRouter, alerting: Alerting, digests: Digests) -> None:
     kit = alerting.kit
 
@@ -79,6 +112,11 @@ def routes(rpc: RpcRouter, alerting: Alerting, digests: Digests) -> None:
         caller.require_role(q.school_id, ALERT_READERS | LA_ROLES)
         return await list_alerts(kit.db, q, caller)
 
+    @rpc.handler("GetAlert")
+    async def get(q: GetAlert, caller: Claims) -> AlertView:
+        caller.require_role(q.school_id, ALERT_READERS | LA_ROLES)
+        return await alert_of(kit, q, caller)
+
     @rpc.handler("AcknowledgeAlert")
     async def acknowledge(cmd: AcknowledgeAlert, caller: Claims) -> dict[str, str]:
         caller.require_role(cmd.school_id, ALERT_READERS)
@@ -88,7 +126,7 @@ def routes(rpc: RpcRouter, alerting: Alerting, digests: Digests) -> None:
 
     @rpc.handler("SetAlertDeadline")
     async def set_deadline(cmd: SetAlertDeadline, caller: Claims) -> dict[str, object]:
-        caller.require_role(cmd.school_id, DEADLINE_SETTERS)
+        caller.require_school_role(cmd.school_id, DEADLINE_SETTERS)
         await kit.bus.execute(alert_policy, cmd.school_id,
                               SetDeadline(cmd.school_id, cmd.minutes, caller.subject),
                               Metadata(school_id=cmd.school_id))

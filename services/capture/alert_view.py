@@ -16,12 +16,20 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    case,
     insert,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from services.capture.domain.events import AlertAcknowledged, AlertEscalated, AlertRaised
+from services.capture.domain.events import (
+    AlertAcknowledged,
+    AlertEscalated,
+    AlertRaised,
+    CaptureContentPurged,
+    notes_of,
+)
+from shared import content
 from shared.db import new_metadata
 from shared.events import Envelope, Event
 from shared.projection import Projection
@@ -55,27 +63,40 @@ alerts = Table(
 )
 
 
-def raised_row(env: Envelope, ev: AlertRaised) -> dict[str, Any]:
-    data = ev.model_dump(mode="json")
-    return {**data, "acknowledge_by": ev.acknowledge_by, "raised_at": env.occurred_at,
-            "status": "open"}
+def raised_row(env: Envelope, ev: AlertRaised, notes: str) -> dict[str, Any]:
+    data = ev.model_dump(mode="json", exclude={"content_ref"})
+    return {**data, "notes": notes, "acknowledge_by": ev.acknowledge_by,
+            "raised_at": env.occurred_at, "status": "open"}
+
+
+async def kept(conn: AsyncConnection, ref: str | None) -> dict[str, str]:
+    return (await content.texts_in(conn, [ref])).get(ref or "", {})
 
 
 class AlertBoard(Projection):
     name = "capture-alerts"
     sources = ("capture",)
-    handles = frozenset(e.type_name for e in (AlertRaised, AlertAcknowledged, AlertEscalated))
+    handles = frozenset(e.type_name for e in (AlertRaised, AlertAcknowledged, AlertEscalated,
+                                               CaptureContentPurged))
     metadata: ClassVar[MetaData] = metadata
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         match event:
             case AlertRaised():
-                await conn.execute(insert(alerts).values(**raised_row(env, event)))
+                notes = notes_of(await kept(conn, event.content_ref))
+                await conn.execute(insert(alerts).values(**raised_row(env, event, notes)))
             case AlertAcknowledged(alert_id=aid):
+                note = (await kept(conn, event.content_ref)).get("note", "")
                 await conn.execute(update(alerts).where(alerts.c.alert_id == aid).values(
                     status="acknowledged", acknowledged_by=event.by,
                     acknowledged_by_name=event.by_name, acknowledged_at=event.at,
-                    acknowledgement_note=event.note))
+                    acknowledgement_note=note))
+            case CaptureContentPurged(capture_id=cid, fields=fields) if "notes" in fields:
+                # The grade's notes and the acknowledgement notes went with the capture's.
+                c = alerts.c
+                await conn.execute(update(alerts).where(c.capture_id == cid).values(
+                    notes="", acknowledgement_note=case(
+                        (c.acknowledgement_note.is_(None), None), else_="")))
             case AlertEscalated(alert_id=aid):
                 to = [*event.roles, *(r.person_id for r in event.recipients)]
                 await conn.execute(update(alerts).where(alerts.c.alert_id == aid).values(

@@ -4,12 +4,9 @@ ones left unacknowledged past the school's deadline to the headteacher and the L
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -26,17 +23,19 @@ from services.capture.domain.alert import (
 )
 from services.capture.domain.capture import capture
 from services.capture.domain.events import AlertRaised, ConcernEscalated
-from services.capture.ingest import Clock
 from services.capture.staff import holders
+from shared.content import Erasable, new_ref
 from shared.decider import load_in
-from shared.events import Envelope, Event, Metadata, stop_if_cancelled
+from shared.events import Clock, Envelope, Event, Metadata
 from shared.eventstore import EventStore, NewEvents
+from shared.periodic import Job, every
 from shared.projection import Projection
 from shared.registry import EventRegistry
 from shared.service import Kit
 
 log = logging.getLogger(__name__)
 EVERY_SECONDS = 60.0  # an overdue alert escalates at most a minute late
+NOTE = "note"  # the erasable field of an acknowledgement's note
 
 
 
@@ -48,6 +47,7 @@ class AlertRaiser(Projection):
     name = "capture-alert-raiser"
     sources = ("capture",)
     handles = frozenset({ConcernEscalated.type_name})
+    urgent = True  # a school's DSL waits for the alert
 
     def __init__(self, store: EventStore, registry: EventRegistry) -> None:
         self.store, self.registry = store, registry
@@ -65,15 +65,16 @@ class AlertRaiser(Projection):
         raised = AlertRaised(
             alert_id=aid, capture_id=event.capture_id, school_id=school,
             la_id=captured.la_id, grade=event.grade, category=event.category,
-            severity=event.severity, urgent=event.urgent, notes=event.notes,
+            severity=event.severity, urgent=event.urgent, content_ref=event.content_ref,
             roles=list(ALERT_ROLES), recipients=await holders(conn, school, ALERT_ROLES),
             acknowledge_by=env.occurred_at + timedelta(minutes=minutes) if event.urgent
             else None)
         meta = Metadata(school_id=school, correlation_id=env.correlation_id,
                         causation_id=env.event_id, occurred_at=env.occurred_at)
+        # The relay is woken once this commits (the consumer's `committed`); woken before, it
+        # found nothing and queued a write of its own ahead of the next event's transaction.
         await self.store.append_in(conn, NewEvents(alert.aggregate_type, aid, version,
                                                    alert.decide(Raise(raised), state), meta))
-        self.store.appended.set()
 
 
 @dataclass
@@ -84,8 +85,15 @@ class Alerting:
     async def acknowledge(self, school_id: str, alert_id: str, by: str, by_name: str,
                           note: str) -> None:
         at = self.clock()
-        await self.kit.bus.execute(alert, alert_id, Acknowledge(school_id, by, by_name, note, at),
-                                   Metadata(school_id=school_id, occurred_at=at))
+        state, _ = await self.kit.bus.load(alert, alert_id)
+        # Filed with the alert's capture: erased with the capture's metadata.
+        kept = Erasable(new_ref(), school_id, capture.aggregate_type, state.capture_id,
+                        {NOTE: note.strip()}) if note.strip() and state.exists else None
+        await self.kit.bus.execute(alert, alert_id,
+                                   Acknowledge(school_id, by, by_name, note, at,
+                                               kept.ref if kept else None),
+                                   Metadata(school_id=school_id, occurred_at=at),
+                                   keep=[kept] if kept else [])
 
     async def escalate_overdue(self, as_of: datetime) -> list[str]:
         """Escalate the urgent alerts open past their deadline; the decider re-checks each
@@ -108,16 +116,7 @@ class Alerting:
                 done.append(row.alert_id)
         return done
 
-    def timer(self, every: float = EVERY_SECONDS) -> Callable[[], Coroutine[Any, Any, None]]:
-        async def escalate_periodically() -> None:
-            while True:
-                try:
-                    escalated = await self.escalate_overdue(self.clock())
-                    if escalated:
-                        log.warning("escalated %d overdue urgent alerts", len(escalated))
-                except Exception:
-                    stop_if_cancelled()
-                    log.exception("escalating overdue alerts failed; trying again later")
-                await asyncio.sleep(every)
-
-        return escalate_periodically
+    def timer(self, seconds: float = EVERY_SECONDS) -> Job:
+        return every(seconds, lambda: self.escalate_overdue(self.clock()),
+                     "escalate_periodically", "escalated %d overdue urgent alerts", log,
+                     logging.WARNING)

@@ -4,7 +4,7 @@ its own reason and the good ones in the batch are kept."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
@@ -198,6 +198,11 @@ class CaptureView(BaseModel):
     graded_at: datetime | None
     notes: str | None
     escalated_at: datetime | None
+    text_removed_on: date | None = None
+    screenshot_removed_on: date | None = None
+    retention: str | None = Field(
+        default=None, description='what retention removed, e.g. "text removed under retention '
+                                  'on 2027-03-01"')
 
 
 class QueuePage(BaseModel):

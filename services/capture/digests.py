@@ -5,12 +5,10 @@ the digest decider makes a second run (a restart, a second replica) send nothing
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -33,11 +31,11 @@ from services.capture.alert_view import alerts
 from services.capture.domain.alert import ALERT_ROLES
 from services.capture.domain.digest import SendDigest, digest, digest_id_of
 from services.capture.domain.events import DigestSent, Grade
-from services.capture.ingest import Clock
 from services.capture.projections import captures
 from services.capture.staff import holders
 from shared.db import Database, as_utc, new_metadata
-from shared.events import Envelope, Event, Metadata, stop_if_cancelled
+from shared.events import Clock, Envelope, Event, Metadata
+from shared.periodic import Job, every
 from shared.projection import Projection
 from shared.service import Kit
 
@@ -125,19 +123,9 @@ class Digests:
                 sent.append(event.school_id)
         return sent
 
-    def timer(self, every: float = EVERY_SECONDS) -> Callable[[], Coroutine[Any, Any, None]]:
-        async def send_periodically() -> None:
-            while True:
-                try:
-                    sent = await self.send_due(self.clock())
-                    if sent:
-                        log.info("sent the daily digest to %d schools", len(sent))
-                except Exception:
-                    stop_if_cancelled()
-                    log.exception("sending digests failed; trying again later")
-                await asyncio.sleep(every)
-
-        return send_periodically
+    def timer(self, seconds: float = EVERY_SECONDS) -> Job:
+        return every(seconds, lambda: self.send_due(self.clock()), "send_periodically",
+                     "sent the daily digest to %d schools", log)
 
 
 async def list_digests(db: Database, q: ListDigests) -> DigestPage:

@@ -4,28 +4,28 @@ transaction; a capture already received is reported as a duplicate and changes n
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.capture.contracts import CaptureIn, IngestCaptures, IngestResult, ItemResult
 from services.capture.domain.capture import Capture, Receive, capture, capture_id_of
-from services.capture.domain.events import CaptureReceived
+from services.capture.domain.events import TEXT_FIELDS, CaptureReceived
 from services.capture.domain.triage import Matcher, triage
 from services.capture.keywords import Keywords
 from services.capture.screenshots import Image, ScreenshotStore, Stored, decode_image
+from shared import content
+from shared.batch import append_new, validated
 from shared.claims import Claims
-from shared.errors import ConcurrencyError, InvalidInput
-from shared.events import Metadata
-from shared.eventstore import NewEvents
+from shared.content import Erasable, new_ref
+from shared.errors import InvalidInput
+from shared.events import Clock, Metadata
 from shared.service import Kit
 
 # Machines' clocks drift: a capture a little ahead of ours is not "in the future".
 CLOCK_SKEW = timedelta(minutes=5)
-Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -38,13 +38,7 @@ class Parsed:
 
 
 def parse(index: int, raw: dict[str, Any], school_id: str, now: datetime) -> Parsed:
-    try:
-        item = CaptureIn.model_validate(raw)
-    except ValidationError as exc:
-        errors = exc.errors()
-        where = ".".join(str(p) for p in errors[0]["loc"]) or None
-        reasons = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in errors)
-        raise InvalidInput(reasons, field=where) from None
+    item = validated(CaptureIn, raw)
     if item.captured_at > now + CLOCK_SKEW:
         raise InvalidInput(f"captured_at {item.captured_at.isoformat()} is in the future",
                            field="captured_at")
@@ -53,14 +47,19 @@ def parse(index: int, raw: dict[str, Any], school_id: str, now: datetime) -> Par
                   image)
 
 
-def received(p: Parsed, school_id: str, la_id: str) -> CaptureReceived:
-    data = p.item.model_dump(exclude={"screenshot", "screenshot_sha256"})
+def received(p: Parsed, school_id: str, la_id: str) -> tuple[CaptureReceived, Erasable | None]:
+    """The event, and the text it refers to (kept outside it, erasable)."""
+    data = p.item.model_dump(exclude={"screenshot", "screenshot_sha256", *TEXT_FIELDS})
+    text = {f: getattr(p.item, f) for f in TEXT_FIELDS if getattr(p.item, f)}
+    kept = Erasable(new_ref(), school_id, capture.aggregate_type, p.capture_id, text) \
+        if text else None
     shot = p.shot
     return CaptureReceived(
         **data, capture_id=p.capture_id, school_id=school_id, la_id=la_id,
+        content_ref=kept.ref if kept else None,
         screenshot_sha256=shot.sha256 if shot else None,
         screenshot_type=shot.content_type if shot else None,
-        screenshot_bytes=shot.size if shot else None)
+        screenshot_bytes=shot.size if shot else None), kept
 
 
 @dataclass
@@ -121,30 +120,21 @@ class Ingestor:
 
     async def _append(self, good: dict[str, Parsed], school_id: str, la_id: str,
                       matcher: Matcher, now: datetime) -> set[str]:
-        """Append the captures not yet stored; returns their ids. A concurrent re-send of the
-        same captures loses the race on the unique stream version: look again and retry."""
-        meta = Metadata(school_id=school_id, occurred_at=now)
-        for _ in range(3):
-            found = await self.kit.store.versions([(capture.aggregate_type, c) for c in good])
-            known = {cid for (_, cid), version in found.items() if version}
-            batches = []
-            for cid, p in good.items():
-                if cid in known:
-                    continue
-                i = p.item
-                events = capture.decide(Receive(
-                    received(p, school_id, la_id),
-                    triage(cid, matcher, i.trigger, i.excerpt, i.product_category,
-                           i.product_severity)), Capture())
-                batches.append(NewEvents(capture.aggregate_type, cid, 0, events, meta))
-            if not batches:
-                return set()
-            try:
-                await self.kit.store.append(*batches)
-            except ConcurrencyError:
-                continue
-            return {b.aggregate_id for b in batches}
-        raise ConcurrencyError("capture batch", 0)
+        """Append the captures not yet stored, with their erasable text; returns their ids."""
+        fresh, kept = {}, {}
+        for cid, p in good.items():
+            event, text = received(p, school_id, la_id)
+            if text:
+                kept[cid] = text
+            fresh[cid] = capture.decide(Receive(event, triage(
+                cid, matcher, p.item.trigger, p.item.excerpt, p.item.product_category,
+                p.item.product_severity)), Capture())
+
+        async def keep_text(conn: AsyncConnection, started: set[str]) -> None:
+            await content.keep_in(conn, (kept[c] for c in started if c in kept))
+
+        return await append_new(self.kit.store, capture.aggregate_type, fresh,
+                                Metadata(school_id=school_id, occurred_at=now), keep_text)
 
 
 def _result(p: Parsed, status: str) -> ItemResult:

@@ -4,7 +4,7 @@ grade, regrade, bulk false positives, detail with history, and audited screensho
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from services.capture import queries
@@ -28,7 +28,6 @@ from services.capture.contracts import (
     ScreenshotViewsPage,
     ViewScreenshot,
 )
-from services.capture.domain import audit
 from services.capture.domain.capture import (
     ESCALATED,
     Capture,
@@ -39,12 +38,14 @@ from services.capture.domain.capture import (
     Release,
     capture,
 )
-from services.capture.domain.events import Grade, ScreenshotViewed
-from services.capture.ingest import Clock
+from services.capture.domain.events import CaptureModerated, CaptureRegraded, Grade
 from services.capture.screenshots import ScreenshotStore
+from shared import content
+from shared.audit import RecordKind, record_view
 from shared.claims import LA_ROLES, SAFEGUARDING_ROLES, Claims, Role
+from shared.content import Erasable, new_ref
 from shared.errors import DomainError, NotFound
-from shared.events import Metadata
+from shared.events import Clock, Metadata
 from shared.rpc import RpcRouter
 from shared.service import Kit
 
@@ -52,6 +53,7 @@ MODERATORS = LA_ROLES
 # A school sees its own captures once graded concern or worse, never the raw queue.
 CONCERN_READERS = frozenset({Role.HEADTEACHER, Role.DSL, Role.DEPUTY_DSL, Role.ICT_LEAD})
 SCREENSHOT_VIEWERS = SAFEGUARDING_ROLES
+GRADES = frozenset({CaptureModerated.type_name, CaptureRegraded.type_name})
 
 
 @dataclass
@@ -63,8 +65,19 @@ class Moderation:
 
     async def run(self, school_id: str, capture_id: str, command: CaptureCommand,
                   at: datetime) -> None:
+        """A grade's notes (and a regrade's reason) go to the erasable content, the event
+        carries their ref."""
         meta = Metadata(school_id=school_id, occurred_at=at)
-        await self.kit.bus.execute(capture, capture_id, command, meta)
+        kept: Erasable | None = None
+        if isinstance(command, Moderate | Regrade):
+            text = {"notes": command.notes.strip()}
+            if isinstance(command, Regrade):
+                text["reason"] = command.reason.strip()
+            if any(text.values()):
+                kept = Erasable(new_ref(), school_id, capture.aggregate_type, capture_id, text)
+                command = replace(command, content_ref=kept.ref)
+        await self.kit.bus.execute(capture, capture_id, command, meta,
+                                   keep=[kept] if kept else [])
 
     async def visible(self, school_id: str, capture_id: str, caller: Claims,
                       school_roles: frozenset[Role]) -> Capture:
@@ -83,7 +96,7 @@ class Moderation:
         kit = self.kit
 
         def who(caller: Claims, school_id: str) -> tuple[str, str]:
-            caller.require_role(school_id, MODERATORS)
+            caller.require_school_role(school_id, MODERATORS)
             return caller.subject, caller.la_id
 
         @rpc.handler("ListQueue")
@@ -148,8 +161,14 @@ class Moderation:
         async def get(q: GetCapture, caller: Claims) -> CaptureDetail:
             await self.visible(q.school_id, q.capture_id, caller, CONCERN_READERS)
             stored = await kit.store.load(capture.aggregate_type, q.capture_id)
+            # A grade's notes and reason are shown while kept (the events hold their ref).
+            graded = [e.payload.get("content_ref") for e in stored if e.type in GRADES]
+            async with kit.db.read() as conn:
+                kept = await content.texts_in(conn, graded)
             history = [HistoryEntry(type=e.type, at=e.occurred_at, version=e.aggregate_version,
-                                    data=e.payload) for e in stored]
+                                    data={**e.payload, **kept.get(e.payload.get("content_ref")
+                                                                  or "", {})}
+                                    if e.type in GRADES else e.payload) for e in stored]
             return CaptureDetail(capture=await self._fresh(q.school_id, q.capture_id),
                                  history=history)
 
@@ -164,14 +183,15 @@ class Moderation:
 
     async def view_screenshot(self, q: ViewScreenshot, caller: Claims) -> Screenshot:
         state = await self.visible(q.school_id, q.capture_id, caller, SCREENSHOT_VIEWERS)
+        if state.screenshot_removed_on is not None:
+            raise NotFound(f"the screenshot was removed under retention on "
+                           f"{state.screenshot_removed_on.isoformat()}", field="capture_id")
         if state.screenshot_sha256 is None:
             raise NotFound("this capture has no screenshot", field="capture_id")
         # Recorded before the image leaves: a view that cannot be audited does not happen.
-        viewed = ScreenshotViewed(capture_id=q.capture_id, viewer=caller.subject,
-                                  viewer_name=caller.name, viewer_school=caller.school_id,
-                                  roles=sorted(r.value for r in caller.roles))
-        await self.kit.bus.execute(audit.screenshot_views, q.capture_id, audit.RecordView(viewed),
-                                   Metadata(school_id=q.school_id, occurred_at=self.clock()))
+        await record_view(self.kit.store, q.school_id, caller, RecordKind.SCREENSHOT,
+                          q.capture_id, [await self._person_of(q.school_id, q.capture_id)],
+                          "ViewScreenshot", at=self.clock())
         sha = state.screenshot_sha256
         async with self.screenshots.session() as bucket:
             found = await bucket.find(sha)
@@ -181,6 +201,13 @@ class Moderation:
             data = base64.b64encode(await bucket.get(sha)).decode() if inline else None
         return Screenshot(capture_id=q.capture_id, sha256=sha, content_type=found.content_type,
                           size=found.size, data_base64=data)
+
+    async def _person_of(self, school_id: str, capture_id: str) -> str:
+        """Whose capture it is, as far as the read model has resolved it yet."""
+        try:
+            return (await self._fresh(school_id, capture_id)).person_id or ""
+        except NotFound:
+            return ""
 
     async def _fresh(self, school_id: str, capture_id: str) -> CaptureView:
         """The projected row (eventually consistent: it may lag the command just run)."""

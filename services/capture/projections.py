@@ -1,5 +1,8 @@
 """The capture read model: the moderation queue (one row per capture) and the screenshot
-view audit trail."""
+view audit trail.
+
+A capture's text is not in its events: the row copies it from the service's erasable content
+(same database) when the capture arrives, and blanks it when retention purges it."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Index,
     Integer,
@@ -24,7 +28,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.capture.domain.events import (
+    TEXT_FIELDS,
     CaptureClaimed,
+    CaptureContentPurged,
     CaptureModerated,
     CaptureReceived,
     CaptureRegraded,
@@ -32,8 +38,11 @@ from services.capture.domain.events import (
     CaptureTriaged,
     ConcernEscalated,
     ScreenshotViewed,
+    notes_of,
 )
 from services.capture.people import resolve_many, user_key
+from shared import content
+from shared.audit import RecordKind, RecordViewed
 from shared.db import new_metadata
 from shared.events import Envelope, Event
 from shared.projection import Projection
@@ -59,6 +68,9 @@ captures = Table(
     Column("excerpt", Text, nullable=False),
     Column("url", String(2000)),
     Column("screenshot_sha256", String(64)),
+    Column("content_ref", String(64)),
+    Column("text_removed_on", Date),  # retention purged the excerpt and trigger on that day
+    Column("screenshot_removed_on", Date),
     Column("category", String(40)),
     Column("severity", Integer),
     Column("priority", String(20)),
@@ -69,6 +81,7 @@ captures = Table(
     Column("graded_by", String(64)),
     Column("graded_at", DateTime(timezone=True)),
     Column("notes", Text),
+    Column("notes_removed_on", Date),  # retention removed the moderation notes that day
     Column("bulk", Boolean, nullable=False, default=False),
     Column("escalated_at", DateTime(timezone=True)),
     # The queue: ungraded, most severe first, then oldest first.
@@ -91,15 +104,25 @@ screenshot_views = Table(
 )
 
 HANDLED = (CaptureReceived, CaptureTriaged, CaptureClaimed, CaptureReleased, CaptureModerated,
-           CaptureRegraded, ConcernEscalated, ScreenshotViewed)
+           CaptureRegraded, ConcernEscalated, ScreenshotViewed, CaptureContentPurged,
+           RecordViewed)
 
 
 def _received(env: Envelope, ev: CaptureReceived) -> dict[str, Any]:
     row = ev.model_dump(exclude={"screenshot_type", "screenshot_bytes"})
     # Every key, so rows with and without their triage fit one multi-row insert.
-    return {**row, "received_at": env.occurred_at, "user_key": user_key(ev.username),
+    return {**row, **dict.fromkeys(TEXT_FIELDS, ""), "received_at": env.occurred_at,
+            "user_key": user_key(ev.username),
             "person_id": None, "matches": [], "bulk": False,
-            "category": None, "severity": None, "priority": None, "escalated_at": None}
+            "category": None, "severity": None, "priority": None, "escalated_at": None,
+            "text_removed_on": None, "screenshot_removed_on": None, "notes_removed_on": None}
+
+
+async def _with_text(conn: AsyncConnection, rows: list[dict[str, Any]]) -> None:
+    """Fill the rows' text from the erasable content (nothing once it is purged)."""
+    kept = await content.texts_in(conn, [r["content_ref"] for r in rows])
+    for row in rows:
+        row.update(kept.get(row["content_ref"] or "", {}))
 
 
 def _triaged(ev: CaptureTriaged) -> dict[str, Any]:
@@ -132,6 +155,7 @@ class CaptureQueue(Projection):
         match event:
             case CaptureReceived():
                 row = _received(env, event)
+                await _with_text(conn, [row])
                 await resolve_many(conn, [row])
                 await conn.execute(insert(captures).values(**row))
             case CaptureTriaged(capture_id=cid):
@@ -140,21 +164,39 @@ class CaptureQueue(Projection):
                 await _set(conn, cid, claimed_by=who, claimed_until=until)
             case CaptureReleased(capture_id=cid):
                 await _set(conn, cid, claimed_by=None, claimed_until=None)
-            case CaptureModerated(capture_id=cid, grade=grade, notes=notes, moderator=who,
-                                  bulk=bulk):
-                await _set(conn, cid, grade=grade.value, notes=notes, graded_by=who,
-                           graded_at=env.occurred_at, bulk=bulk, claimed_by=None,
+            case CaptureModerated(capture_id=cid, grade=grade, moderator=who, bulk=bulk):
+                await _set(conn, cid, grade=grade.value, notes=await _notes(conn, event),
+                           graded_by=who, graded_at=env.occurred_at, bulk=bulk,
+                           claimed_by=None, claimed_until=None)
+            case CaptureRegraded(capture_id=cid, grade=grade, moderator=who):
+                await _set(conn, cid, grade=grade.value, notes=await _notes(conn, event),
+                           graded_by=who, graded_at=env.occurred_at, claimed_by=None,
                            claimed_until=None)
-            case CaptureRegraded(capture_id=cid, grade=grade, notes=notes, reason=reason,
-                                 moderator=who):
-                await _set(conn, cid, grade=grade.value, notes=notes or reason, graded_by=who,
-                           graded_at=env.occurred_at, claimed_by=None, claimed_until=None)
             case ConcernEscalated(capture_id=cid):
                 await _set(conn, cid, escalated_at=env.occurred_at)
-            case ScreenshotViewed():
+            case CaptureContentPurged(capture_id=cid, removed_on=on, fields=fields):
+                text = {f: "" for f in TEXT_FIELDS} | {"text_removed_on": on} \
+                    if "excerpt" in fields else {}
+                shot = {"screenshot_sha256": None, "screenshot_removed_on": on} \
+                    if event.screenshot_sha256 else {}
+                notes = {"notes": "", "notes_removed_on": on} if "notes" in fields else {}
+                await _set(conn, cid, **text, **shot, **notes)
+            case ScreenshotViewed():  # stored before the kit's audit event existed
                 await conn.execute(insert(screenshot_views).values(
                     event_id=env.event_id, school_id=env.school_id, viewed_at=env.occurred_at,
                     **event.model_dump()))
+            case RecordViewed(kind=RecordKind.SCREENSHOT):
+                await conn.execute(insert(screenshot_views).values(
+                    event_id=env.event_id, school_id=env.school_id, viewed_at=env.occurred_at,
+                    capture_id=event.record_id, viewer=event.viewer,
+                    viewer_name=event.viewer_name, viewer_school=event.viewer_school,
+                    roles=event.roles))
+
+
+async def _notes(conn: AsyncConnection, event: CaptureModerated | CaptureRegraded) -> str:
+    """A grade's notes (a regrade's reason when it has none) while kept."""
+    ref = event.content_ref or ""
+    return notes_of((await content.texts_in(conn, [ref])).get(ref, {}))
 
 
 async def _set(conn: AsyncConnection, capture_id: str, **values: Any) -> None:
@@ -164,6 +206,7 @@ async def _set(conn: AsyncConnection, capture_id: str, **values: Any) -> None:
 
 async def _flush(conn: AsyncConnection, pending: dict[str, dict[str, Any]]) -> None:
     if pending:
+        await _with_text(conn, list(pending.values()))
         await resolve_many(conn, list(pending.values()))
         await conn.execute(insert(captures), list(pending.values()))
         pending.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Row, and_, desc, func, select
@@ -33,7 +34,21 @@ def view(row: Row[Any]) -> CaptureView:
         if data[key] is not None:
             data[key] = as_utc(data[key])
     return CaptureView(**data, has_screenshot=data["screenshot_sha256"] is not None,
-                       person_resolved=data["person_id"] is not None)
+                       person_resolved=data["person_id"] is not None,
+                       retention=retention_note(data["text_removed_on"],
+                                                data["screenshot_removed_on"],
+                                                data["notes_removed_on"]))
+
+
+def retention_note(text: date | None, screenshot: date | None,
+                   notes: date | None = None) -> str | None:
+    """"text and screenshot removed under retention on 2027-03-01" (one line per day)."""
+    days: dict[date, list[str]] = {}
+    for what, on in (("text", text), ("screenshot", screenshot), ("moderation notes", notes)):
+        if on is not None:
+            days.setdefault(on, []).append(what)
+    return "; ".join(f"{' and '.join(w)} removed under retention on {on.isoformat()}"
+                     for on, w in sorted(days.items())) or None
 
 
 async def queue(db: Database, la_id: str, q: ListQueue) -> QueuePage:

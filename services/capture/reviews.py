@@ -28,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from services.capture import queries
 from services.capture.domain.events import WeeklyReviewRecorded
 from services.capture.domain.review import PERIOD, RecordReview, review
-from services.capture.ingest import Clock
 from services.capture.projections import captures
 from services.capture.review_contracts import (
     ListReviews,
@@ -42,7 +41,7 @@ from services.capture.review_contracts import (
 )
 from shared.claims import LA_ROLES, Claims, Role
 from shared.db import as_utc, new_metadata
-from shared.events import Envelope, Event, Metadata
+from shared.events import Clock, Envelope, Event, Metadata
 from shared.projection import Projection
 from shared.rpc import RpcRouter
 from shared.service import Kit

@@ -105,6 +105,13 @@ class Bucket:
             return None
         return Stored(sha256, info.description or "image/png", info.size or 0)
 
+    async def delete(self, sha256: str) -> None:
+        """Retention: the object goes (already gone is fine: a purge may run twice)."""
+        try:
+            await self.store.delete(sha256)
+        except ObjectNotFoundError:
+            pass
+
     async def get(self, sha256: str) -> bytes:
         try:
             result = await self.store.get(sha256)

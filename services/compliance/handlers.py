@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from uuid import uuid4
 
-from services.compliance import queries
+from services.compliance import queries, records
+from services.compliance.audit_trail import AuditTrailProjection
 from services.compliance.contracts import (
     SERVICE,
     CheckPage,
@@ -30,9 +31,11 @@ from services.compliance.domain.commands import (
 )
 from services.compliance.domain.policy import Publishing, policy
 from services.compliance.domain.provision import Acting, provision
+from services.compliance.duties import register
 from services.compliance.projections import Schools, Standards
+from services.compliance.retention_policy import ComplianceRetention, retention_routes
 from shared.claims import LA_ROLES, SCHOOL_ROLES, Claims, Role
-from shared.events import Metadata, now
+from shared.events import Clock, Metadata, now
 from shared.rpc import RpcRouter
 from shared.service import Kit, Wiring
 
@@ -45,8 +48,9 @@ CHECKERS = MANAGERS | {Role.ICT_LEAD, Role.TECHNICIAN}
 READERS = SCHOOL_ROLES | LA_ROLES
 
 
-def build(kit: Kit) -> Wiring:
+def build(kit: Kit, clock: Clock = now) -> Wiring:
     rpc = RpcRouter(SERVICE)
+    duties = register(rpc, kit, clock, READERS)
     bus = kit.bus
 
     async def on_provision(cmd: AssignResponsibility | RecordProvisionReview
@@ -59,24 +63,24 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("AssignResponsibility")
     async def assign(cmd: AssignResponsibility, caller: Claims) -> dict[str, str]:
-        caller.require_role(cmd.school_id, MANAGERS)
+        caller.require_school_role(cmd.school_id, MANAGERS)
         return await on_provision(cmd, caller)
 
     @rpc.handler("RecordProvisionReview")
     async def review(cmd: RecordProvisionReview, caller: Claims) -> dict[str, str]:
-        caller.require_role(cmd.school_id, MANAGERS)
+        caller.require_school_role(cmd.school_id, MANAGERS)
         return await on_provision(cmd, caller)
 
     @rpc.handler("RecordProvisionCheck")
     async def check(cmd: RecordProvisionCheck, caller: Claims) -> dict[str, str]:
-        caller.require_role(cmd.school_id, CHECKERS)
+        caller.require_school_role(cmd.school_id, CHECKERS)
         check_id = uuid4().hex
         await on_provision(cmd, caller, check_id)
         return {"school_id": cmd.school_id, "check_id": check_id}
 
     @rpc.handler("PublishPolicyVersion")
     async def publish(cmd: PublishPolicyVersion, caller: Claims) -> dict[str, object]:
-        caller.require_role(cmd.school_id, MANAGERS)
+        caller.require_school_role(cmd.school_id, MANAGERS)
         done = await bus.execute(policy, cmd.school_id, Publishing(cmd, caller.subject),
                                  Metadata(school_id=cmd.school_id))
         return {"school_id": cmd.school_id, "version": done.state.version}
@@ -106,4 +110,8 @@ def build(kit: Kit) -> Wiring:
         caller.require_role(caller.la_id, LA_ROLES)
         return await queries.la_standing(kit.db, caller.la_id, now().date())
 
-    return Wiring(rpc=rpc, projections=[Standards(), Schools()])
+    records.routes(rpc, kit)  # the audit trail and subject access requests
+    retention_routes(rpc, kit)
+    return Wiring(rpc=rpc, projections=[Standards(), Schools(), AuditTrailProjection(),
+                                        ComplianceRetention(), *duties.projections],
+                  tasks=duties.tasks, tables=duties.tables, gauges=duties.gauges)

@@ -18,6 +18,7 @@ from services.compliance.contracts import (
 )
 from services.compliance.domain.events import Responsibility
 from services.compliance.projections import checks, holders, policies, reviews, schools
+from services.compliance.training import statuses
 from shared.db import Database, as_utc
 
 
@@ -88,6 +89,7 @@ async def la_standing(db: Database, la_id: str, today: date) -> list[SchoolStand
             select(policies.c.school_id, policies.c.next_review).join(
                 latest, (latest.c.school_id == policies.c.school_id)
                 & (latest.c.version == policies.c.version)))).tuples().all())
+    trained = await statuses(db, ids, today)
     held: dict[str, set[str]] = defaultdict(set)
     for school_id, responsibility in named:
         held[school_id].add(responsibility)
@@ -98,10 +100,13 @@ async def la_standing(db: Database, la_id: str, today: date) -> list[SchoolStand
         review_overdue=s.school_id not in due or due[s.school_id] < today,
         last_check_on=checked.get(s.school_id),
         policy_review_due=policy_due.get(s.school_id),
-        policy_review_overdue=s.school_id not in policy_due or policy_due[s.school_id] < today)
+        policy_review_overdue=s.school_id not in policy_due or policy_due[s.school_id] < today,
+        staff=len(trained[s.school_id]),
+        training_overdue=sum(t.overdue for t in trained[s.school_id]))
         for s in found]
     return sorted(standing, key=lambda s: (-(s.review_overdue + s.policy_review_overdue
-                                             + bool(s.missing)), s.name))
+                                             + bool(s.missing) + bool(s.training_overdue)),
+                                           s.name))
 
 
 def _policy(row: object) -> PolicyView:

@@ -30,6 +30,13 @@ class GetSchool(Query):
     school_id: str = Slug
 
 
+class ListTransferSchools(Query):
+    """The LA's other schools, where a leaver's safeguarding record may be sent (the school's
+    DSL, deputy DSL and headteacher: they choose where; no other school's detail is shown)."""
+
+    school_id: str = Slug
+
+
 class ListPeople(Query, Paging):
     school_id: str = Slug
     kind: PersonKind | None = None
@@ -47,6 +54,17 @@ class GetPerson(Query):
 class Authenticate(Query):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=200)
+
+
+class CheckSession(Query):
+    """Is a signed-in person still who their token says (the gateway asks, briefly cached)?"""
+
+    person_id: str = Field(min_length=1, max_length=64)
+
+
+class SessionState(BaseModel):
+    active: bool = Field(description="still at the school (not a leaver) with a login")
+    roles: frozenset[Role] = frozenset()
 
 
 class SchoolView(BaseModel):

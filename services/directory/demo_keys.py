@@ -16,10 +16,11 @@ from shared.rpc import RpcClient
 
 KEYS_FILE = "demo-integrator-keys.json"
 KEY_NAME = "Demo MIS and monitoring feed"
+SCOPES = frozenset({Scope.ROSTER_WRITE, Scope.CAPTURES_WRITE, Scope.FILTERING_WRITE})
 
 
 async def load_demo_keys(rpc: RpcClient, data_dir: Path) -> dict[str, str]:
-    """school id -> a working API key with the roster and capture scopes."""
+    """school id -> a working API key with the roster, capture and filtering scopes."""
     path = data_dir / KEYS_FILE
     keys: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     for school in SCHOOLS:
@@ -28,7 +29,7 @@ async def load_demo_keys(rpc: RpcClient, data_dir: Path) -> dict[str, str]:
             continue
         issued = await rpc.call(SERVICE, "IssueApiKey", IssueKey(
             school_id=school.school_id, name=KEY_NAME,
-            scopes=frozenset({Scope.ROSTER_WRITE, Scope.CAPTURES_WRITE})), CALLER)
+            scopes=SCOPES), CALLER)
         keys[school.school_id] = issued["secret"]
         write_private(path, keys)  # at once: the secret is shown only this one time
     return {s.school_id: keys[s.school_id] for s in SCHOOLS}
@@ -39,4 +40,6 @@ async def _works(rpc: RpcClient, key: str, school_id: str) -> bool:
         verified = await rpc.call(SERVICE, "VerifyApiKey", {"key": key}, None)
     except Unauthenticated:
         return False
-    return bool(verified["claims"]["school_id"] == school_id)
+    # A key from an earlier run without a scope added since is replaced.
+    claims = verified["claims"]
+    return bool(claims["school_id"] == school_id and SCOPES <= set(claims["scopes"]))

@@ -8,20 +8,23 @@ from __future__ import annotations
 
 from sqlalchemy import insert
 
-from services.directory import queries
+from services.directory import queries, subject_access
 from services.directory.contracts import (
     SERVICE,
     Authenticate,
     Authenticated,
+    CheckSession,
     ClassView,
     GetPerson,
     GetSchool,
     ListClasses,
     ListPeople,
     ListSchools,
+    ListTransferSchools,
     PeoplePage,
     PersonView,
     SchoolView,
+    SessionState,
 )
 from services.directory.domain import person, tenancy, username
 from services.directory.domain.commands import (
@@ -41,7 +44,7 @@ from services.directory.domain.school_class import school_class
 from services.directory.integrations import tables as integration_tables
 from services.directory.integrations.handlers import add_integration_handlers
 from services.directory.projections import DirectoryView, credentials, credentials_metadata
-from shared.claims import LA_ROLES, STAFF_ROLES, Claims, Role
+from shared.claims import LA_ROLES, SAFEGUARDING_ROLES, STAFF_ROLES, Claims, Role
 from shared.errors import Forbidden, NotFound, Unauthenticated
 from shared.events import Metadata
 from shared.eventstore import NewEvents
@@ -124,7 +127,7 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("RecordClass")
     async def record_class(cmd: RecordClass, caller: Claims) -> dict[str, str]:
-        caller.require_role(cmd.school_id, PEOPLE_ADMINS)
+        caller.require_school_role(cmd.school_id, PEOPLE_ADMINS)
         staff = await bus.load_many(person.person, list(cmd.teacher_ids))
         for pid, (state, _) in staff.items():
             if state.school_id != cmd.school_id or state.kind is not PersonKind.STAFF:
@@ -134,7 +137,7 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("CloseClass")
     async def close_class(cmd: CloseClass, caller: Claims) -> dict[str, str]:
-        caller.require_role(cmd.school_id, PEOPLE_ADMINS)
+        caller.require_school_role(cmd.school_id, PEOPLE_ADMINS)
         await bus.execute(school_class, cmd.class_id, cmd, Metadata(school_id=cmd.school_id))
         return {"class_id": cmd.class_id}
 
@@ -147,6 +150,12 @@ def build(kit: Kit) -> Wiring:
     async def list_schools(_: ListSchools, caller: Claims) -> list[SchoolView]:
         found = await queries.schools_of(kit.db, caller.la_id)
         return [s for s in found if caller.can_access(s.school_id)]
+
+    @rpc.handler("ListTransferSchools")
+    async def list_transfer_schools(q: ListTransferSchools, caller: Claims) -> list[SchoolView]:
+        caller.require_school_role(q.school_id, SAFEGUARDING_ROLES)
+        found = await queries.schools_of(kit.db, caller.la_id)
+        return [s for s in found if s.school_id not in (q.school_id, caller.la_id)]
 
     @rpc.handler("GetSchool")
     async def get_school(q: GetSchool, caller: Claims) -> SchoolView:
@@ -170,6 +179,11 @@ def build(kit: Kit) -> Wiring:
             raise Unauthenticated("unknown username or wrong password")
         return Authenticated(claims=claims)
 
+    @rpc.handler("CheckSession", public=True)
+    async def check_session(q: CheckSession, _: Claims) -> SessionState:
+        return await queries.session(kit.db, q.person_id)
+
     add_integration_handlers(rpc, kit)
+    subject_access.serve(rpc, kit)
     return Wiring(rpc=rpc, projections=[DirectoryView()],
                   tables=[credentials_metadata, integration_tables.metadata])

@@ -18,6 +18,7 @@ from services.directory.contracts import (
     PersonRef,
     PersonView,
     SchoolView,
+    SessionState,
 )
 from services.directory.domain.events import PersonKind
 from services.directory.projections import (
@@ -133,6 +134,19 @@ async def authenticate(db: Database, username: str, password: str) -> Claims | N
     return Claims(subject=row.person_id, name=f"{row.given_name} {row.family_name}",
                   school_id=row.school_id, la_id=la_id or row.school_id,
                   roles=frozenset(Role(r) for r in granted))
+
+
+async def session(db: Database, person_id: str) -> SessionState:
+    async with db.read() as conn:
+        row = (await conn.execute(
+            select(people.c.left_on)
+            .join(credentials, credentials.c.person_id == people.c.person_id)
+            .where(people.c.person_id == person_id))).first()
+        granted = list((await conn.execute(
+            select(roles.c.role).where(roles.c.person_id == person_id))).scalars())
+    if row is None or row.left_on is not None:
+        return SessionState(active=False)
+    return SessionState(active=True, roles=frozenset(Role(r) for r in granted))
 
 
 async def classes_of(db: Database, q: ListClasses) -> list[ClassView]:

@@ -20,13 +20,23 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from services.gateway.agreement.download import register_csv
-from services.gateway.auth import KeyVerifier, TokenIssuer, api_key, bearer_token, signing_key
+from services.gateway.auth import (
+    KeyVerifier,
+    SessionChecker,
+    TokenIssuer,
+    api_key,
+    bearer_token,
+    signing_key,
+)
 from services.gateway.capture.http import capture_upload
 from services.gateway.capture.socket import SocketContext
-from services.gateway.context import Context
+from services.gateway.compliance.http import filtering_upload
+from services.gateway.context import Context, with_origin
 from services.gateway.ratelimit import FailureWindow
+from services.gateway.records.download import subject_access_download
 from services.gateway.reporting.download import report_download
 from services.gateway.roster.upload import oneroster_upload
 from services.gateway.schema import build_schema
@@ -52,9 +62,11 @@ class Runtime:
     nc: Client | None = field(default=None, repr=False)
     rpc: RpcClient | None = field(default=None, repr=False)
     keys: KeyVerifier | None = field(default=None, repr=False)
+    sessions: SessionChecker | None = field(default=None, repr=False)
 
     async def context(self, request: HTTPConnection) -> Context:
-        assert self.rpc is not None and self.keys is not None, "the lifespan has not started"
+        assert self.rpc is not None and self.keys is not None and self.sessions is not None, \
+            "the lifespan has not started"
         claims: Claims | None = None
         problem = None
         headers = request.headers
@@ -64,13 +76,13 @@ class Runtime:
                 claims = await self.keys.verify(key)
             else:
                 token = bearer_token(headers.get("authorization"))
-                claims = self.tokens.verify(token) if token else None
+                claims = await self.sessions.check(self.tokens.verify(token)) if token else None
         except Unauthenticated as exc:
             problem = exc.message
         except ServiceUnavailable:
-            problem = "the API key could not be checked just now; try again"
+            problem = "the API key or session could not be checked just now; try again"
         return Context(request=request, rpc=self.rpc, tokens=self.tokens, logins=self.logins,
-                       claims=claims, auth_problem=problem)
+                       claims=with_origin(claims, request), auth_problem=problem)
 
 
 class GraphQLApp(GraphQL[Context, None]):
@@ -85,7 +97,8 @@ class GraphQLApp(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket,
                           response: Response | WebSocket) -> Context:
         context = await self.runtime.context(request)
-        return SocketContext.of(context) if isinstance(request, WebSocket) else context
+        return SocketContext.of(context, self.runtime.sessions) \
+            if isinstance(request, WebSocket) else context
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -96,9 +109,13 @@ def create_app(settings: Settings) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        runtime.nc = await nats.connect(gw.nats_url, name="gateway", max_reconnect_attempts=-1)
+        # Pinged every 20 s, not 120: a connection that stops answering (or whose reading
+        # stopped) is replaced within a minute instead of failing every request for six.
+        runtime.nc = await nats.connect(gw.nats_url, name="gateway", max_reconnect_attempts=-1,
+                                        ping_interval=20, max_outstanding_pings=3)
         runtime.rpc = RpcClient(runtime.nc, timeout=gw.rpc_timeout)
         runtime.keys = KeyVerifier(runtime.rpc)
+        runtime.sessions = SessionChecker(runtime.rpc)
         log.info("gateway connected to NATS at %s", gw.nats_url_redacted())
         try:
             yield
@@ -121,13 +138,27 @@ def create_app(settings: Settings) -> Starlette:
                       methods=["POST"]),
                 Route("/agreements/register.csv", register_csv(runtime.context)),
                 Route("/integrations/captures", capture_upload(runtime.context), methods=["POST"]),
+                Route("/integrations/filtering", filtering_upload(runtime.context),
+                      methods=["POST"]),
                 Route("/reports/{report_id}.{format:str}", report_download(runtime.context),
                       methods=["GET"]),
+                Route("/subject-access/{request_id}.{format:str}",
+                      subject_access_download(runtime.context), methods=["GET"]),
                 # Last: the UI's files answer whatever the API routes above did not.
                 Mount("/", web_ui())],
-        middleware=[Middleware(OpenTelemetryMiddleware, tracer_provider=tracing)],
+        middleware=[*_proxy_headers(gw),
+                    Middleware(OpenTelemetryMiddleware, tracer_provider=tracing)],
         lifespan=lifespan,
     )
+
+
+def _proxy_headers(gw: GatewaySettings) -> list[Middleware]:
+    """Behind trusted reverse proxies, the client is the one their X-Forwarded-For names (the
+    nearest address in it that is not itself a trusted proxy): the address the audit trail
+    records and logins are limited by. From anyone else the header is ignored."""
+    if not gw.proxies:
+        return []
+    return [Middleware(ProxyHeadersMiddleware, trusted_hosts=gw.proxies)]
 
 
 def _nats_status(nc: Client | None) -> str:

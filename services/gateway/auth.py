@@ -15,6 +15,7 @@ from pathlib import Path
 import jwt
 from pydantic import ValidationError
 
+from services.directory.contracts import SessionState
 from services.directory.integrations.contracts import Verified
 from shared.claims import Claims
 from shared.errors import InvalidInput, Unauthenticated
@@ -148,3 +149,31 @@ class KeyVerifier:
         except InvalidInput:
             return "unknown API key"
         return Verified.model_validate(reply).claims
+
+
+class SessionChecker:
+    """A valid token is not enough: its person must still be at the school with a login and
+    the roles the token names (a leaver's or a demoted person's token is refused within
+    `ttl` seconds, not when it expires hours later). One directory check per person per
+    `ttl`, like `KeyVerifier`."""
+
+    def __init__(self, rpc: RpcClient, ttl: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rpc, self.ttl, self.clock = rpc, ttl, clock
+        self._seen: dict[str, tuple[float, SessionState]] = {}
+
+    async def check(self, claims: Claims) -> Claims:
+        hit = self._seen.get(claims.subject)
+        if hit is None or hit[0] <= self.clock():
+            reply = await self.rpc.call("directory", "CheckSession",
+                                        {"person_id": claims.subject}, None)
+            hit = (self.clock() + self.ttl, SessionState.model_validate(reply))
+            if len(self._seen) >= KeyVerifier.MAX_ENTRIES:
+                self._seen.clear()
+            self._seen[claims.subject] = hit
+        state = hit[1]
+        if not state.active:
+            raise Unauthenticated("this account is no longer active; ask the school")
+        if state.roles != claims.roles:
+            raise Unauthenticated("your roles have changed; sign in again")
+        return claims

@@ -13,7 +13,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from services.gateway.auth import TokenIssuer
 from services.gateway.ratelimit import FailureWindow
-from shared.claims import Claims
+from shared.claims import Claims, Origin
 from shared.errors import Unauthenticated
 from shared.rpc import RpcClient
 
@@ -44,6 +44,16 @@ class Context:
 
 
 Info = strawberry.Info[Context, None]
+
+
+def with_origin(claims: Claims | None, request: HTTPConnection) -> Claims | None:
+    """The claims with where this request came from, for the services' audit trail: the direct
+    peer, or the client a trusted proxy names (`ESAFETY_TRUSTED_PROXIES`, see app.py)."""
+    if claims is None:
+        return None
+    ip = request.client.host if request.client else "unknown"
+    agent = request.headers.get("user-agent", "")[:300]
+    return claims.model_copy(update={"origin": Origin(ip=ip, user_agent=agent)})
 
 
 class IsAuthenticated(BasePermission):

@@ -3,16 +3,19 @@ typed errors, as JSON `{"error": {code, message}}` with the matching status."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
 
 from services.gateway.context import Context
-from shared.errors import DomainError
+from shared.errors import DomainError, InvalidInput
 
 STATUS = {"invalid": 400, "unauthenticated": 401, "forbidden": 403, "not_found": 404,
-          "too_large": 413, "conflict": 409, "unavailable": 503}
+          "too_large": 413, "conflict": 409, "already_exists": 409, "rate_limited": 429,
+          "unavailable": 503}
 
 ContextOf = Callable[[HTTPConnection], Awaitable[Context]]
 Handler = Callable[[Request, Context], Awaitable[Response]]
@@ -27,6 +30,13 @@ def endpoint(context: ContextOf, handler: Handler) -> Callable[[Request], Awaita
             return error_response(exc)
 
     return run
+
+
+def attachment(content: bytes, media_type: str, filename: str) -> Response:
+    """A file download that no cache keeps (exports hold personal data)."""
+    return Response(content, media_type=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "no-store"})
 
 
 def error_response(exc: DomainError) -> JSONResponse:
@@ -47,3 +57,19 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise TooLarge(f"the request is larger than {limit // (1024 * 1024)} MB")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def json_items(body: bytes, key: str, limit: int) -> list[Any]:
+    """An integrator's JSON batch: one object, a list, or `{key: [...]}` (up to `limit`)."""
+    try:
+        data = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"the body is not valid JSON: {exc}", field="body") from None
+    if isinstance(data, dict) and isinstance(data.get(key), list):
+        data = data[key]
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise InvalidInput(f"no {key} in the request", field=key)
+    if len(items) > limit:
+        raise InvalidInput(f"at most {limit} {key} per request (got {len(items)})", field=key)
+    return items

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -20,17 +21,21 @@ from services.gateway.compliance.schema import ComplianceMutation, ComplianceQue
 from services.gateway.directory.schema import DirectoryMutation, DirectoryQuery
 from services.gateway.errors import ErrorCodes, GatewaySchema, MaskUnexpected
 from services.gateway.incident.schema import IncidentMutation, IncidentQuery
+from services.gateway.limits import IntrospectionDepthLimit
+from services.gateway.records.schema import RecordsMutation, RecordsQuery
 from services.gateway.reporting.schema import ReportingMutation, ReportingQuery
+from services.gateway.retention.schema import RetentionMutation, RetentionQuery
 from services.gateway.roster.schema import RosterMutation, RosterQuery
 from services.gateway.sanction.schema import SanctionMutation, SanctionQuery
 from services.gateway.session.schema import SessionMutation, SessionQuery
 
 Query = merge_types("Query", (SessionQuery, DirectoryQuery, RosterQuery, AgreementQuery,
                               CaptureQuery, IncidentQuery, SanctionQuery, ComplianceQuery,
-                              ReportingQuery))
+                              ReportingQuery, RecordsQuery, RetentionQuery))
 Mutation = merge_types("Mutation", (SessionMutation, DirectoryMutation, RosterMutation,
                                     AgreementMutation, CaptureMutation, IncidentMutation,
-                                    SanctionMutation, ComplianceMutation, ReportingMutation))
+                                    SanctionMutation, ComplianceMutation, ReportingMutation,
+                                    RecordsMutation, RetentionMutation))
 Subscription = merge_types("Subscription", (AlertSubscription,))
 
 MAX_DEPTH = 10
@@ -43,6 +48,7 @@ def build_schema(*, production: bool = False) -> GatewaySchema:
     # Classes or factories, never instances: an extension holds per-request state.
     extensions: list[Callable[[], SchemaExtension]] = [
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+        lambda: AddValidationRules([IntrospectionDepthLimit]),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
         MaskUnexpected,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import Column, MetaData, String, Table, insert, select, update
+from sqlalchemy import Column, Date, MetaData, String, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.directory.domain.events import (
@@ -29,6 +29,7 @@ people = Table(
     Column("kind", String(20), nullable=False),
     Column("name", String(201), nullable=False),
     Column("roles", String(400), nullable=False),  # space-separated
+    Column("date_of_birth", Date),  # a pupil's: child-protection records are kept until 25
 )
 
 
@@ -45,10 +46,11 @@ class People(Projection):
                 await conn.execute(insert(people).values(
                     person_id=event.person_id, school_id=event.school_id,
                     kind=event.kind.value, name=f"{event.given_name} {event.family_name}",
-                    roles=""))
+                    roles="", date_of_birth=event.date_of_birth))
             case PersonDetailsChanged(person_id=pid):
                 await conn.execute(update(people).where(people.c.person_id == pid).values(
-                    name=f"{event.given_name} {event.family_name}"))
+                    name=f"{event.given_name} {event.family_name}",
+                    date_of_birth=event.date_of_birth))
             case RoleAssigned(person_id=pid) | RoleRemoved(person_id=pid):
                 found = (await conn.execute(select(people.c.roles).where(
                     people.c.person_id == pid))).scalar_one_or_none()

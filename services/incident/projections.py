@@ -8,6 +8,7 @@ from typing import ClassVar
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Integer,
     MetaData,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    case,
     func,
     insert,
     select,
@@ -26,6 +28,7 @@ from services.incident.domain.events import (
     IncidentAssigned,
     IncidentClassified,
     IncidentClosed,
+    IncidentContentPurged,
     IncidentNoteAdded,
     IncidentReferred,
     IncidentReported,
@@ -33,10 +36,12 @@ from services.incident.domain.events import (
     Involved,
     InvolvedAdded,
     InvolvedKind,
+    RecordTransferReceived,
     Source,
     Status,
     TermlyReviewRecorded,
 )
+from shared import content
 from shared.db import new_metadata
 from shared.events import Envelope, Event
 from shared.projection import Projection
@@ -65,6 +70,8 @@ incidents = Table(
     Column("assignee", String(64)),
     Column("referrals", String(200), nullable=False),
     Column("outcome", Text),
+    Column("text_removed_on", Date),  # retention removed the description and notes
+    Column("transferred_to", String(64)),  # the pupil's record went to this school
 )
 involved = Table(
     "incident_involved", metadata,
@@ -84,6 +91,7 @@ chronology = Table(
     Column("by", String(64), nullable=False),
     Column("entry", String(20), nullable=False),
     Column("detail", Text, nullable=False),
+    Column("content_ref", String(64)),  # the detail is erasable text kept under this ref
 )
 reviews = Table(
     "incident_reviews", metadata,
@@ -97,7 +105,7 @@ reviews = Table(
 
 HANDLED = (IncidentReported, IncidentClassified, IncidentAssigned, IncidentNoteAdded,
            IncidentStatusChanged, IncidentReferred, IncidentClosed, TermlyReviewRecorded,
-           InvolvedAdded)
+           InvolvedAdded, IncidentContentPurged, RecordTransferReceived)
 
 
 class Log(Projection):
@@ -111,24 +119,49 @@ class Log(Projection):
             await conn.execute(insert(reviews).values(
                 **event.model_dump(), recorded_at=env.occurred_at))
             return
+        if isinstance(event, RecordTransferReceived):
+            await conn.execute(update(incidents).where(
+                incidents.c.school_id == event.school_id,
+                incidents.c.incident_id.in_(event.transferred_ids)).values(
+                transferred_to=event.to_school_id))
+            return
+        ref = getattr(event, "content_ref", None)
+        kept = (await content.texts_in(conn, [ref])).get(ref or "", {})
         if isinstance(event, IncidentReported):
-            await _reported(conn, env, event)
+            await _reported(conn, env, event, kept.get("description", ""))
+        elif isinstance(event, IncidentContentPurged):
+            await _purged(conn, event)
         elif isinstance(event, InvolvedAdded):
             await _involve(conn, env.school_id, event.incident_id, event.involved)
         else:
-            await _changed(conn, env.aggregate_id, event)
+            await _changed(conn, env.aggregate_id, event, kept)
+        # The entry's detail is what is not erasable (a referral's agency and reference);
+        # its text is read from the erasable content under `content_ref` when it is shown,
+        # so a purge has nothing to blank here.
         entry, by, detail = describe(event)
         await conn.execute(insert(chronology).values(
             event_id=env.event_id, incident_id=env.aggregate_id, seq=env.aggregate_version,
-            at=env.occurred_at, by=by, entry=entry, detail=detail))
+            at=env.occurred_at, by=by, entry=entry, detail=detail, content_ref=ref))
 
 
-async def _reported(conn: AsyncConnection, env: Envelope, event: IncidentReported) -> None:
+async def _purged(conn: AsyncConnection, event: IncidentContentPurged) -> None:
+    row = incidents.c
+    await conn.execute(update(incidents).where(row.incident_id == event.incident_id).values(
+        description="", text_removed_on=event.removed_on,
+        outcome=case((row.outcome.is_(None), None), else_="")))
+    # Entries projected before their text was read at show time held a copy of it.
+    await conn.execute(update(chronology).where(chronology.c.content_ref.in_(event.refs),
+                                                chronology.c.entry != "referred")
+                       .values(detail=""))
+
+
+async def _reported(conn: AsyncConnection, env: Envelope, event: IncidentReported,
+                    description: str) -> None:
     staff = any(p.kind is InvolvedKind.STAFF for p in event.involved)
     await conn.execute(insert(incidents).values(
         incident_id=event.incident_id, school_id=event.school_id,
         occurred_at=event.occurred_at, reported_at=env.occurred_at, url=event.url,
-        description=event.description, came_to_light=event.came_to_light.value,
+        description=description, came_to_light=event.came_to_light.value,
         reporter=event.reporter, reporter_name=event.reporter_name,
         capture_id=event.capture_id, cyber_bullying=False, child_protection=False,
         about_staff=staff, head_only=staff and event.came_to_light is Source.COMPLAINT,
@@ -152,7 +185,8 @@ async def _involve(conn: AsyncConnection, school_id: str, incident_id: str,
             about_staff=True, head_only=c.came_to_light == Source.COMPLAINT.value))
 
 
-async def _changed(conn: AsyncConnection, incident_id: str, event: Event) -> None:
+async def _changed(conn: AsyncConnection, incident_id: str, event: Event,
+                   kept: dict[str, str]) -> None:
     row = incidents.c
     match event:
         case IncidentClassified():
@@ -167,8 +201,8 @@ async def _changed(conn: AsyncConnection, incident_id: str, event: Event) -> Non
         case IncidentReferred(agency=agency):
             values = {"status": Status.REFERRED.value,
                       "referrals": row.referrals + f"{agency.value} "}
-        case IncidentClosed(outcome=outcome):
-            values = {"status": Status.CLOSED.value, "outcome": outcome}
+        case IncidentClosed():
+            values = {"status": Status.CLOSED.value, "outcome": kept.get("outcome", "")}
         case _:
             return
     await conn.execute(update(incidents).where(row.incident_id == incident_id).values(**values))
@@ -178,7 +212,7 @@ def describe(event: Event) -> tuple[str, str, str]:
     """(entry, by, detail) of a chronology entry."""
     match event:
         case IncidentReported():
-            return "reported", event.reporter, event.description
+            return "reported", event.reporter, ""  # the text is the kept description
         case IncidentClassified():
             flags = [f for f, on in (("cyber-bullying", event.cyber_bullying),
                                      ("child protection", event.child_protection)) if on]
@@ -191,14 +225,17 @@ def describe(event: Event) -> tuple[str, str, str]:
             return "involved", event.by, ", ".join(
                 f"{p.name or p.person_id} ({p.kind.value})" for p in event.involved)
         case IncidentNoteAdded():
-            return event.kind.value, event.by, event.text
+            return event.kind.value, event.by, ""  # the text is the kept note
         case IncidentStatusChanged():
             return "status", event.by, f"{event.previous.value} -> {event.status.value}" + (
                 f": {event.reason}" if event.reason else "")
-        case IncidentReferred():
-            detail = " ".join(p for p in (event.agency.value, event.reference, event.notes) if p)
-            return "referred", event.by, detail
+        case IncidentReferred():  # and the kept notes
+            return "referred", event.by, " ".join(
+                p for p in (event.agency.value, event.reference) if p)
         case IncidentClosed():
-            return "closed", event.by, event.outcome
+            return "closed", event.by, ""  # the text is the kept outcome
+        case IncidentContentPurged():
+            return "purged", "system", (f"{' and '.join(event.fields)} removed under retention "
+                                        f"on {event.removed_on.isoformat()}")
         case _:
             return "other", "", ""

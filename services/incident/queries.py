@@ -18,9 +18,10 @@ from services.incident.contracts import (
     InvolvedView,
     ReviewView,
 )
-from services.incident.domain.access import MANAGERS, ORDINARY, Sight, sees_all_of
+from services.incident.domain.access import LEADS, MANAGERS, ORDINARY, Sight, sees_all_of
 from services.incident.people import people as directory
 from services.incident.projections import chronology, incidents, involved, reviews
+from shared import content
 from shared.claims import SAFEGUARDING_ROLES, Claims, Role
 from shared.db import Database
 from shared.errors import NotFound
@@ -68,7 +69,9 @@ def _filtered(q: IncidentLog, caller: Claims) -> Select[Any]:
         where.append(c.occurred_at < q.occurred_to)
     for column, value in ((c.category, q.category), (c.incident_type, q.incident_type),
                           (c.status, q.status), (c.cyber_bullying, q.cyber_bullying),
-                          (c.child_protection, q.child_protection)):
+                          (c.child_protection, q.child_protection),
+                          (c.about_staff, q.about_staff),
+                          (c.came_to_light, q.came_to_light)):
         if value is not None:
             where.append(column == value)
     if q.person_id:
@@ -84,7 +87,7 @@ async def log(db: Database, q: IncidentLog, caller: Claims) -> IncidentPage:
             select(func.count()).select_from(query.subquery()))).scalar_one()
         rows = list(await conn.execute(query.order_by(c.occurred_at.desc(), c.incident_id)
                                        .offset(q.offset).limit(q.limit)))
-        items = await _views(conn, rows)
+        items = await _views(conn, rows, caller)
     return IncidentPage(items=items, total=total, offset=q.offset, limit=q.limit)
 
 
@@ -95,16 +98,27 @@ async def one(db: Database, q: GetIncident, caller: Claims) -> IncidentView:
             visible_to(caller)))).first()
         if row is None:
             raise NotFound(f"no incident {q.incident_id} at this school", field="incident_id")
-        [view] = await _views(conn, [row])
+        [view] = await _views(conn, [row], caller)
         entries = select(chronology).where(chronology.c.incident_id == q.incident_id)
         if not sees_all_of(caller, sight_of(row)):
             entries = entries.where(chronology.c.by == caller.subject)
         found = list(await conn.execute(entries.order_by(chronology.c.seq)))
         names = await _names(conn, {r.by for r in found})
-        view.chronology = [ChronologyEntry(seq=r.seq, at=r.at, by=r.by,
-                                           by_name=names.get(r.by, ""), entry=r.entry,
-                                           detail=r.detail) for r in found]
+        shown = row.transferred_to is None or caller.has_any(LEADS)
+        texts = await content.texts_in(conn, [r.content_ref for r in found])
+        view.chronology = [ChronologyEntry(
+            seq=r.seq, at=r.at, by=r.by, by_name=names.get(r.by, ""), entry=r.entry,
+            detail=_detail(r.detail, texts.get(r.content_ref or "", {}), shown))
+            for r in found]
     return view
+
+
+def _detail(base: str, kept: dict[str, str], shown: bool) -> str:
+    """An entry's own detail and its erasable text, while kept (and the caller may read it).
+    (An entry projected before the text was read here holds a copy of it: shown once.)"""
+    if not shown:
+        return "" if base in kept.values() else base
+    return " ".join(p for p in (base, *(t for t in kept.values() if t != base)) if p)
 
 
 async def _names(conn: AsyncConnection, ids: set[str]) -> dict[str, str]:
@@ -119,7 +133,8 @@ def sight_of(row: Any) -> Sight:
                  about_staff=row.about_staff, head_only=row.head_only)
 
 
-async def _views(conn: AsyncConnection, rows: list[Any]) -> list[IncidentView]:
+async def _views(conn: AsyncConnection, rows: list[Any],
+                 caller: Claims) -> list[IncidentView]:
     ids = [r.incident_id for r in rows]
     people: dict[str, list[InvolvedView]] = {i: [] for i in ids}
     if ids:
@@ -129,8 +144,11 @@ async def _views(conn: AsyncConnection, rows: list[Any]) -> list[IncidentView]:
             people[p.incident_id].append(InvolvedView(kind=p.kind, person_id=p.person_id,
                                                       name=p.name))
     names = await _names(conn, {r.assignee for r in rows if r.assignee})
+    lead = caller.has_any(LEADS)
     return [IncidentView(
-        **{k: v for k, v in r._mapping.items() if k not in {"head_only", "referrals"}},
+        **{k: v for k, v in r._mapping.items() if k not in {"head_only", "referrals",
+                                                             "description"}},
+        description=r.description if lead or r.transferred_to is None else "",
         referrals=r.referrals.split(), involved=people[r.incident_id],
         assignee_name=names.get(r.assignee or "", "")) for r in rows]
 

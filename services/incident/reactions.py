@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, Text, insert, select, update
+from sqlalchemy import Column, DateTime, MetaData, String, Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from services.capture.domain.events import (
@@ -18,8 +18,9 @@ from services.capture.domain.events import (
     Grade,
 )
 from services.capture.domain.events import Category as CaptureCategory
-from services.incident.domain.events import RiskCategory
+from services.incident.domain.events import IncidentReported, RiskCategory
 from services.incident.domain.incident import OpenFromCapture, incident
+from shared.content import Erasable, keep_in, new_ref
 from shared.db import new_metadata
 from shared.decider import load_in
 from shared.events import Envelope, Event, Metadata
@@ -46,15 +47,16 @@ FOUR_CS: dict[CaptureCategory, RiskCategory] = {
 
 metadata = new_metadata()
 
-# What the reaction needs to know of a capture before it is graded.
+# What the reaction needs to know of a capture before it is graded. The receipt and the
+# triage each fill their own columns, so either may be applied first: after a crash JetStream
+# hands a new consumer the later events while the dead one's batch waits out its ack time.
 captures = Table(
     "incident_captures", metadata,
     Column("capture_id", String(80), primary_key=True),
     Column("school_id", String(64), nullable=False),
-    Column("captured_at", DateTime(timezone=True), nullable=False),
+    Column("captured_at", DateTime(timezone=True)),
     Column("url", String(2000)),
-    Column("excerpt", Text, nullable=False),
-    Column("who", String(300), nullable=False),
+    Column("who", String(300)),
     Column("category", String(40)),
 )
 
@@ -76,13 +78,10 @@ class CaptureReaction(Projection):
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         match event:
             case CaptureReceived():
-                await conn.execute(insert(captures).values(
-                    capture_id=event.capture_id, school_id=event.school_id,
-                    captured_at=event.captured_at, url=event.url, excerpt=event.excerpt,
-                    who=f"{event.username} on {event.machine}"[:300]))
+                await _fill(conn, event.capture_id, env.school_id, captured_at=event.captured_at,
+                            url=event.url, who=f"{event.username} on {event.machine}"[:300])
             case CaptureTriaged(capture_id=cid, category=category):
-                await conn.execute(update(captures).where(captures.c.capture_id == cid)
-                                   .values(category=category.value))
+                await _fill(conn, cid, env.school_id, category=category.value)
             case CaptureModerated() | CaptureRegraded():
                 if event.grade in OPENS:
                     await self._open(conn, env, event)
@@ -95,25 +94,37 @@ class CaptureReaction(Projection):
         urgent = event.grade is Grade.URGENT_CHILD_PROTECTION
         lines = [f"Monitoring capture graded {event.grade.value.replace('_', ' ')} "
                  f"by LA moderation."]
-        if found is not None:
+        if found is not None and found.who:
             lines.append(f"User: {found.who}.")
-            if found.excerpt:
-                lines.append(f"Captured text: {found.excerpt}")
-        if event.notes:
-            lines.append(f"Moderator's notes: {event.notes}")
+        # The capture's text and the moderator's notes are not copied: they stay in the
+        # capture service, erasable under its retention (the events carry only their ref).
+        lines.append("The captured text, screenshot and moderator's notes are in the "
+                     "capture's detail.")
         iid = incident_id_for(event.capture_id)
+        # The description names the pupil's login: erasable text.
+        kept = Erasable(new_ref(), env.school_id, incident.aggregate_type, iid,
+                        {"description": "\n".join(lines)})
         command = OpenFromCapture(
             school_id=env.school_id, incident_id=iid, capture_id=event.capture_id,
-            occurred_at=found.captured_at if found else env.occurred_at,
-            url=found.url if found else None, description="\n".join(lines),
+            occurred_at=found.captured_at if found and found.captured_at else env.occurred_at,
+            url=found.url if found else None, content_ref=kept.ref,
             category=FOUR_CS.get(category) if category else None,
             child_protection=urgent or category is CaptureCategory.GROOMING_CSE,
             cyber_bullying=category is CaptureCategory.BULLYING)
         state, version = await load_in(conn, self.registry, incident, iid)
         new = incident.decide(command, state)
         if new:
+            if any(isinstance(e, IncidentReported) for e in new):
+                await keep_in(conn, [kept])
             await self.store.append_in(conn, NewEvents(
                 "incident", iid, version, new, Metadata(school_id=env.school_id).caused_by(env)))
             self.store.appended.set()
 
 
+async def _fill(conn: AsyncConnection, capture_id: str, school_id: str, **values: object) -> None:
+    """Set these columns of the capture's row, making the row if it is not there yet."""
+    done = await conn.execute(update(captures).where(captures.c.capture_id == capture_id)
+                              .values(**values))
+    if done.rowcount == 0:
+        await conn.execute(insert(captures).values(capture_id=capture_id, school_id=school_id,
+                                                   **values))

@@ -4,7 +4,7 @@ facts never depend on the order in which different services' streams are consume
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from services.agreement.domain.events import (
@@ -24,6 +24,13 @@ from services.capture.domain.events import (
     CaptureRegraded,
     CaptureTriaged,
 )
+from services.compliance.domain.events import (
+    FilteringSummaryReceived,
+    PolicyVersionPublished,
+    ProvisionReviewed,
+    ReminderSent,
+    TrainingRecorded,
+)
 from services.directory.domain.events import PersonEnrolled, PersonLeft, SchoolOnboarded
 from services.incident.domain.events import (
     IncidentClassified,
@@ -33,7 +40,7 @@ from services.incident.domain.events import (
     IncidentStatusChanged,
     TermlyReviewRecorded,
 )
-from services.reporting.domain.facts import Fact, Kind, rules_text
+from services.reporting.domain.facts import Fact, Kind, filtering_text, rules_text
 from services.sanction.domain.events import ActionTaken
 from shared.events import Envelope, Event
 
@@ -93,9 +100,28 @@ MAKERS: dict[type[Event], tuple[Kind, Maker]] = {
     ActionTaken: (Kind.ACTION_TAKEN, lambda e: {
         "subject": e.incident_id, "person": e.person_id, "category": e.action,
         "outcome": "sanction" if e.sanction else "action", "occurred_at": e.taken_at}),
+    FilteringSummaryReceived: (Kind.FILTERING_SUMMARY, lambda e: {
+        "subject": e.summary_id, "occurred_at": e.period_end, "category": e.product,
+        "detail": filtering_text([(c.category, c.blocked, c.allowed) for c in e.categories])}),
+    ProvisionReviewed: (Kind.PROVISION_REVIEWED, lambda e: {
+        "subject": e.school_id, "occurred_at": _day(e.reviewed_on), "due_at": _day(e.next_due)}),
+    PolicyVersionPublished: (Kind.POLICY_PUBLISHED, lambda e: {
+        "subject": str(e.version), "detail": e.title, "due_at": _day(e.next_review)}),
+    TrainingRecorded: (Kind.TRAINING_RECORDED, lambda e: {
+        "subject": e.record_id, "person": e.person_id, "category": e.kind.value,
+        "occurred_at": _day(e.completed_on)}),
+    ReminderSent: (Kind.REMINDER_SENT, lambda e: {
+        "subject": e.reminder_id, "category": e.subject.value,
+        "outcome": "overdue" if e.overdue else "due",
+        "due_at": _day(e.due_on) if e.due_on else None}),
 }
 _BY_NAME = {t.type_name: made for t, made in MAKERS.items()}
 HANDLED = frozenset(_BY_NAME)
+
+
+def _day(day: date) -> datetime:
+    """A date as the fact's time: midnight UTC (facts keep times)."""
+    return datetime.combine(day, time(), UTC)
 
 
 def fact_of(env: Envelope, event: Event) -> Fact | None:

@@ -10,7 +10,7 @@ import base64
 from datetime import datetime
 from uuid import uuid4
 
-from services.reporting import export, issued, issuing, queries
+from services.reporting import export, issued, issuing, queries, subject_access
 from services.reporting.contracts import (
     SERVICE,
     EmergingRisksQuery,
@@ -98,7 +98,7 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("IssueMonthlyReport")
     async def issue_report(cmd: IssueMonthlyReport, caller: Claims) -> ReportJob:
-        caller.require_role(cmd.school_id, ISSUERS)
+        caller.require_school_role(cmd.school_id, ISSUERS)
         periods.month(cmd.month)
         job_id = uuid4().hex
         rid = f"monthly-{cmd.school_id}-{cmd.month}-{job_id[:8]}"
@@ -142,5 +142,6 @@ def build(kit: Kit) -> Wiring:
     async def monthly_timer() -> None:
         await issuing.issue_periodically(kit)
 
+    subject_access.serve(rpc, kit)
     return Wiring(rpc=rpc, projections=[Facts()], tables=[own_tables],
                   tasks=[jobs, monthly_timer])

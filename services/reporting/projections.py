@@ -67,7 +67,7 @@ PEOPLE = frozenset(e.type_name for e in (PersonEnrolled, PersonDetailsChanged, R
 
 class Facts(Projection):
     name = "reporting-facts"
-    sources = ("directory", "agreement", "capture", "incident", "sanction")
+    sources = ("directory", "agreement", "capture", "incident", "sanction", "compliance")
     handles = HANDLED | PEOPLE
     metadata: ClassVar[MetaData] = metadata
 

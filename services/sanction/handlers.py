@@ -8,7 +8,7 @@ may see but not handle are "forbidden".
 from __future__ import annotations
 
 from services.incident.domain.access import sees_all_of
-from services.sanction import queries
+from services.sanction import queries, subject_access
 from services.sanction.contracts import (
     SERVICE,
     GetMatrix,
@@ -23,7 +23,13 @@ from services.sanction.contracts import (
     ReferralView,
     TaskView,
 )
-from services.sanction.domain.access import PUBLISHERS, REFERRAL_READERS, may_handle
+from services.sanction.domain.access import (
+    MATRIX_READERS,
+    PUBLISHERS,
+    RECORD_READERS,
+    REFERRAL_READERS,
+    may_handle,
+)
 from services.sanction.domain.commands import (
     AddAction,
     CompleteTask,
@@ -35,6 +41,7 @@ from services.sanction.domain.matrix import Publish, matrix, matrix_id
 from services.sanction.domain.record import Acting, Handling, Record, record, record_id
 from services.sanction.projections import Sanctions
 from services.sanction.reactions import IncidentReaction
+from shared.audit import RecordKind, record_view
 from shared.claims import Claims
 from shared.errors import Forbidden, NotFound
 from shared.events import Metadata, now
@@ -95,7 +102,7 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("PublishMatrix")
     async def publish(cmd: PublishMatrix, caller: Claims) -> dict[str, object]:
-        caller.require_role(cmd.school_id, PUBLISHERS)
+        caller.require_school_role(cmd.school_id, PUBLISHERS)
         done = await bus.execute(matrix, matrix_id(cmd.school_id, cmd.audience),
                                  Publish(cmd, caller.subject, caller.name),
                                  Metadata(school_id=cmd.school_id))
@@ -104,27 +111,30 @@ def build(kit: Kit) -> Wiring:
 
     @rpc.handler("GetMatrix")
     async def get_matrix(q: GetMatrix, caller: Claims) -> MatrixView:
-        caller.require_school(q.school_id)
+        caller.require_role(q.school_id, MATRIX_READERS)
         return await queries.matrix(kit.db, q)
 
     @rpc.handler("IncidentTypes")
     async def incident_types(q: IncidentTypes, caller: Claims) -> list[IncidentType]:
-        caller.require_school(q.school_id)
+        caller.require_role(q.school_id, MATRIX_READERS)
         return await queries.incident_types(kit.db, q.school_id, q.audience)
 
     @rpc.handler("Recommendations")
     async def for_incident(q: Recommendations, caller: Claims) -> list[RecommendationView]:
-        caller.require_school(q.school_id)
+        caller.require_role(q.school_id, RECORD_READERS)
         return await queries.recommended(kit.db, caller, q.school_id, incident_id=q.incident_id)
 
     @rpc.handler("PersonSanctions")
     async def for_person(q: PersonSanctions, caller: Claims) -> list[RecommendationView]:
-        caller.require_school(q.school_id)
-        return await queries.recommended(kit.db, caller, q.school_id, person_id=q.person_id)
+        caller.require_role(q.school_id, RECORD_READERS)
+        found = await queries.recommended(kit.db, caller, q.school_id, person_id=q.person_id)
+        await record_view(kit.store, q.school_id, caller, RecordKind.PERSON_HISTORY,
+                          q.person_id, [q.person_id], "PersonSanctions")
+        return found
 
     @rpc.handler("OpenTasks")
     async def open_tasks(q: OpenTasks, caller: Claims) -> list[TaskView]:
-        caller.require_school(q.school_id)
+        caller.require_role(q.school_id, RECORD_READERS)
         return await queries.open_tasks(kit.db, caller, q.school_id)
 
     @rpc.handler("IctReferrals")
@@ -132,5 +142,6 @@ def build(kit: Kit) -> Wiring:
         caller.require_role(q.school_id, REFERRAL_READERS)
         return await queries.ict_referrals(kit.db, caller, q.school_id)
 
+    subject_access.serve(rpc, kit)
     projections = [Sanctions(), IncidentReaction(kit.store, kit.registry)]
     return Wiring(rpc=rpc, projections=projections)

@@ -99,8 +99,13 @@ class IncidentReaction(Projection):
                          incident_type: str) -> None:
         people = await conn.execute(select(involved).where(
             involved.c.incident_id == incident_id).order_by(involved.c.seq))
-        batches = []
+        batches, seen = [], set()
         for person in people:
+            # Named twice in one incident (possible: naming is not checked against the list)
+            # is one recommendation; two would race for the record's same version (poison).
+            if person.person_id in seen:
+                continue
+            seen.add(person.person_id)
             audience = MatrixAudience(person.audience)
             policy, _ = await load_in(conn, self.registry, matrix,
                                       matrix_id(env.school_id, audience))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import nats
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from services.capture.contracts import MAX_PHRASES_PER_REQUEST
 from services.capture.domain.alert import alert_id_of
@@ -100,16 +100,37 @@ async def measure_captures(nats_url: str, data_dir: Path, n: int = 20000,
                 await rpc.call("capture", "IngestCaptures",
                                {"school_id": SCHOOL, "captures": chunk}, KEY)
 
+        pulls, writes = _pulls(service), _count_writes(service)
         t0 = time.perf_counter()
         await asyncio.gather(*(send(items[i:i + batch]) for i in range(0, n, batch)))
         stored = time.perf_counter() - t0
         while await _queued(service) < n:  # noqa: ASYNC110 - polling the table is the measurement
             await asyncio.sleep(0.05)
         total = time.perf_counter() - t0
+        # What load does not distort: the work done per capture, whatever the machine's speed.
+        result["pulls_per_capture"] = (_pulls(service) - pulls) / n
+        result["writes_per_capture"] = writes[0] / n
     finally:
         await nc.close()
         await service.stop()
     return {**result, "ingest_stored": n / stored, "ingest_to_queue": n / total}
+
+
+def _pulls(service: Service) -> int:
+    """JetStream pull requests the service's consumers have sent so far."""
+    return sum(r.pull_requests() for r in (*service.runners, service.strays))
+
+
+def _count_writes(service: Service) -> list[int]:
+    """A counter of the write transactions the service commits from now on."""
+    count = [0]
+
+    def on_commit(conn: Any) -> None:
+        if conn.get_execution_options().get("esafety_write"):
+            count[0] += 1
+
+    event.listen(service.db.engine.sync_engine, "commit", on_commit)
+    return count
 
 
 async def _queued(service: Service) -> int:

@@ -162,6 +162,13 @@ async def open_logins(platform: Platform, users: list[Login], given_name: str) -
     await eventually(usernames, lambda got: {u[4] for u in users} <= got, within=15)
 
 
+async def key_for(platform: Platform, school: str, scopes: list[str]) -> dict[str, str]:
+    """The headers of a new integrator key of `school` with `scopes`."""
+    return {"Authorization": "ApiKey " + (await platform.rpc.call(
+        "directory", "IssueApiKey", {"school_id": school, "name": "NetGuard", "scopes": scopes},
+        system_claims(LA)))["secret"]}
+
+
 async def people_of(rpc: RpcClient, school_id: str) -> list[dict[str, Any]]:
     page = await rpc.call("directory", "ListPeople", {"school_id": school_id, "limit": 200,
                                                        "include_leavers": True},

@@ -4,10 +4,12 @@ subscribe to nor read it; the DSL acknowledges it."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -22,6 +24,7 @@ from tests.e2e.conftest import LA, A, B, Platform, open_logins
 from tests.e2e.helpers import error_code
 from tests.support.asgi_ws import AsgiApp, AsgiWebSocket
 from tests.support.procs import eventually
+from tests.support.tcpproxy import TcpProxy
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(300)
 USERS = [("al-mod", LA, "la_staff", "la_moderator", "al.mod"),
@@ -37,11 +40,11 @@ CLAIM = """mutation($s: String!, $c: String!) { claimCapture(schoolId: $s, captu
 GRADE = """mutation($s: String!, $c: String!) { gradeCapture(input: {schoolId: $s, captureId: $c,
   grade: URGENT_CHILD_PROTECTION, notes: "disclosure: act now"}) }"""
 ALERTS = """query($s: String!, $st: AlertStatus) { alerts(schoolId: $s, status: $st) {
-  total items { alertId captureId status acknowledgedBy } } }"""
+  total items { alertId captureId status acknowledgedBy acknowledgementNote } } }"""
 ACK = """mutation($s: String!, $a: String!) { acknowledgeAlert(schoolId: $s, alertId: $a,
   note: "pupil seen, parents called") }"""
 FEED = """subscription($s: String!) { alerts(schoolId: $s) {
-  alertId captureId grade urgent status recipients { personId role } } }"""
+  alertId captureId grade urgent status notes recipients { personId role } } }"""
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +126,9 @@ async def test_a_dsl_is_alerted_live_and_others_are_kept_out(
         live = (await ws.receive())["payload"]["data"]["alerts"]  # then new ones, live
         assert (live["captureId"], live["grade"], live["urgent"], live["status"]) == (
             second, "URGENT_CHILD_PROTECTION", True, "OPEN")
+        # The event carries only the notes' ref: the feed asks the capture service for them.
+        assert live["notes"] == opened["payload"]["data"]["alerts"]["notes"] == \
+            "disclosure: act now"
         # Addressed to the school's DSLs (other suites may have seeded more than ours).
         assert {"personId": "al-a-dsl", "role": "dsl"} in live["recipients"]
         assert {r["role"] for r in live["recipients"]} <= {"dsl", "deputy_dsl", "ict_lead"}
@@ -135,4 +141,33 @@ async def test_a_dsl_is_alerted_live_and_others_are_kept_out(
                              lambda b: b["data"]["alerts"]["total"] == 1)
     assert acked["data"]["alerts"]["items"] == [
         {"alertId": alert_id, "captureId": first, "status": "ACKNOWLEDGED",
-         "acknowledgedBy": "al-a-dsl"}]
+         "acknowledgedBy": "al-a-dsl", "acknowledgementNote": "pupil seen, parents called"}]
+
+
+async def test_a_subscription_dropped_while_it_starts_leaves_the_gateway_answering(
+        platform: Platform, capture: Service) -> None:
+    """A browser that leaves the alerts page while its subscription is still starting cancels
+    that start at whatever it awaits. Whichever it is, the gateway's NATS connection must go on
+    answering: a flush cancelled this way used to leave a cancelled PING in nats-py, whose PONG
+    then stopped the connection's reading for good (every later request "did not answer")."""
+    link = TcpProxy("127.0.0.1", int(platform.settings.nats_url.rsplit(":", 1)[1]), delay=0.2)
+    await link.start()
+    app = create_app(platform.settings.model_copy(
+        update={"nats_url": f"nats://127.0.0.1:{link.port}"}))
+    dsl = await platform.token("al.a.dsl")
+    async with app.router.lifespan_context(app):
+        # Each reply takes 0.2 s more: leaving every 0.05 s over the start lands in each await.
+        for step in range(24):
+            async with AsgiWebSocket(app, "/graphql") as ws:
+                await ws.send({"type": "connection_init",
+                               "payload": {"authorization": f"Bearer {dsl}"}})
+                assert (await ws.receive())["type"] == "connection_ack"
+                await ws.send({"id": "1", "type": "subscribe",
+                               "payload": {"query": FEED, "variables": {"s": A}}})
+                await asyncio.sleep(step * 0.05)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gateway") as http:
+            answer = (await http.post("/graphql", json={"query": ALERTS, "variables": {"s": A}},
+                                      headers={"authorization": f"Bearer {dsl}"})).json()
+    await link.cut()
+    assert "errors" not in answer, answer

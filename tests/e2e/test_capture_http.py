@@ -11,11 +11,10 @@ import httpx
 import pytest
 
 from services.capture.handlers import build
-from shared.claims import system_claims
 from shared.natsserver import NatsServer
 from shared.service import Service
 from shared.settings import Settings
-from tests.e2e.conftest import LA, A, B, Platform
+from tests.e2e.conftest import A, B, Platform, key_for
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(300)
 URL = "/integrations/captures"
@@ -37,12 +36,6 @@ def one(pid: str, **over: Any) -> dict[str, Any]:
     return {"product": "NetGuard", "product_capture_id": pid,
             "captured_at": "2026-01-05T10:00:00+00:00", "machine": "OAK-PC-3",
             "username": "oak\\pupil", "trigger": "hurt myself", **over}
-
-
-async def key_for(platform: Platform, school: str, scopes: list[str]) -> dict[str, str]:
-    return {"Authorization": "ApiKey " + (await platform.rpc.call(
-        "directory", "IssueApiKey", {"school_id": school, "name": "NetGuard", "scopes": scopes},
-        system_claims(LA)))["secret"]}
 
 
 async def post(platform: Platform, headers: dict[str, str], **kw: Any) -> httpx.Response:

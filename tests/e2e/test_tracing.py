@@ -153,8 +153,11 @@ async def test_grading_a_violation_is_one_trace_through_gateway_capture_and_inci
     # Complete once the incident's reaction span has ended (its database spans end before it).
     found = await eventually(current, lambda f: any(s.name == "incident-captures apply"
                                                     for s in f))
-    assert {service_of(s) for s in found} == {
-        "esafety-gateway", "esafety-capture", "esafety-incident"}, [s.name for s in found]
+    # The directory too when the gateway's 5-second session check was due (a busy machine).
+    services = {service_of(s) for s in found}
+    assert {"esafety-gateway", "esafety-capture", "esafety-incident"} <= services \
+        <= {"esafety-gateway", "esafety-capture", "esafety-incident", "esafety-directory"}, \
+        [s.name for s in found]
     by_id = {s.context.span_id: s for s in found}
 
     [handler] = [s for s in found if "rpc.capture.GradeCapture" in s.name

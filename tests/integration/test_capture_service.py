@@ -240,7 +240,7 @@ class TestSchoolAccess:
             lambda page: page["total"] == 3)
         assert sorted((v["viewer"], v["capture_id"]) for v in trail["items"]) == sorted(
             [("la-mod1", c2), ("a-dsl", c1), ("a-dsl", c1)])
-        assert await env.service.kit.store.count(["ScreenshotViewed"]) == 3
+        assert await env.service.kit.store.count(["RecordViewed"]) == 3
 
 
 async def test_the_demo_loads_the_seed_library_and_samples_twice_alike(env: Env) -> None:

@@ -4,6 +4,7 @@ in-memory metric reader."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ import nats
 import pytest
 from opentelemetry import metrics
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+from sqlalchemy import select, update
 
 from services.capture.handlers import build as build_capture
 from services.directory.handlers import build as build_directory
@@ -21,6 +23,7 @@ from shared.relay import OutboxRelay
 from shared.rpc import RpcClient
 from shared.service import Service
 from shared.streams import declare_service_streams
+from shared.tables import outbox
 from shared.telemetry import meter_provider
 from tests.integration.test_capture_alerts import Env, seed_directory
 from tests.integration.test_capture_service import (
@@ -158,3 +161,67 @@ async def test_moderation_queue_and_unacknowledged_alerts(
                      lambda g: g[(("urgent", "true"),)] == 0.0)
     queue = await env.call("ListQueue", MOD1)  # the moderators' own view agrees
     assert float(queue["total"]) == (await sample("esafety.moderation.queue"))[()] == 2.0
+
+
+async def test_the_relay_publishes_on_while_its_marks_wait_for_the_write_lock(
+        fresh_nats: NatsServer, tmp_path: Path) -> None:
+    """Given events published and due to be marked, and a bulk write holding SQLite's lock,
+    the relay does not wait for its marks: when a command's event is stored, the relay
+    publishes it though its marks may still be queued (an urgent alert used to wait behind
+    the relay's own marks, themselves behind the ingest batches)."""
+    svc = Service("tally", tally.build, settings_for(fresh_nats.url, tmp_path))
+    await upgrade(svc)
+    nc = await nats.connect(fresh_nats.url)
+    try:
+        js = nc.jetstream()
+        await declare_service_streams(js, "tally")
+        relay = OutboxRelay("tally", svc.db, svc.kit.store, js, flush_every=0.0)
+        await tally.append_tallies(svc.kit.store, "t1", 3)
+        assert await relay.publish_pending() == 3
+        release, holding = asyncio.Event(), asyncio.Event()
+
+        async def bulk_write() -> None:
+            async with svc.db.begin():
+                holding.set()
+                await release.wait()
+
+        bulk = asyncio.create_task(bulk_write())
+        await holding.wait()
+        assert await relay.publish_pending() == 0  # nothing new: the marks queue, it returns
+        command = asyncio.create_task(tally.append_tallies(svc.kit.store, "t2", 1))
+        release.set()
+        await bulk
+        await command
+        assert await relay.publish_pending() == 1  # published though not yet all marked
+        await relay.recover()  # waits for the marks under way
+        assert relay.published_total == 4
+    finally:
+        await nc.close()
+        await svc.db.dispose()
+
+
+async def test_the_relay_counts_only_the_acknowledged_prefix_of_a_batch(
+        fresh_nats: NatsServer, tmp_path: Path) -> None:
+    """Given a batch whose second message goes to a subject no stream stores, when the relay
+    publishes it, then only the first counts as stored: the rest is sent again, in order."""
+    svc = Service("tally", tally.build, settings_for(fresh_nats.url, tmp_path))
+    await upgrade(svc)
+    nc = await nats.connect(fresh_nats.url)
+    try:
+        js = nc.jetstream()
+        await declare_service_streams(js, "tally")
+        await tally.append_tallies(svc.kit.store, "t1", 3)
+        async with svc.db.begin() as conn:  # the second event's subject: no stream has it
+            second = (await conn.execute(select(outbox.c.id).order_by(outbox.c.id))).all()[1].id
+            await conn.execute(update(outbox).where(outbox.c.id == second)
+                               .values(subject="nowhere.tally"))
+        relay = OutboxRelay("tally", svc.db, svc.kit.store, js, ack_timeout=5.0)
+        with pytest.raises(RuntimeError, match="2 of 3 publishes were not acknowledged"):
+            await relay.publish_pending()
+        assert relay.published_total == 1
+        with pytest.raises(RuntimeError, match="2 of 2"):  # from the failed one again
+            await relay.publish_pending()
+        assert relay.published_total == 1
+    finally:
+        await nc.close()
+        await svc.db.dispose()

@@ -8,8 +8,6 @@ from __future__ import annotations
 import base64
 import csv
 import io
-import re
-import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -66,6 +64,7 @@ from shared.service import Service
 from shared.settings import Settings
 from shared.streams import declare_service_streams, event_subject
 from tests.support.inprocess import running, settings_for
+from tests.support.pdf import pdf_text
 from tests.support.procs import eventually
 
 LA, A, B = "testshire", "oakridge", "glenfield"
@@ -127,23 +126,22 @@ def seeded() -> list[tuple[str, Envelope]]:
         cid, at = f"c{i}", D + timedelta(days=i)
         add("capture", cid, CaptureReceived(
             capture_id=cid, school_id=A, la_id=LA, product="watch", product_capture_id=cid,
-            captured_at=at - timedelta(minutes=1), machine="pc1", username="amy.ng",
-            trigger="typed"), at)
+            captured_at=at - timedelta(minutes=1), machine="pc1", username="amy.ng"), at)
         add("capture", cid, CaptureTriaged(capture_id=cid, category=category, severity=4,
                                            priority=Priority.HIGH), at, version=2)
         if grade:
-            add("capture", cid, CaptureModerated(capture_id=cid, grade=grade, notes="",
+            add("capture", cid, CaptureModerated(capture_id=cid, grade=grade,
                                                  moderator="mod"),
                 at + timedelta(minutes=minutes), version=3)
     add("capture", "al0", AlertRaised(
         alert_id="al0", capture_id="c0", school_id=A, la_id=LA, grade=Grade.VIOLATION,
-        category=Category.BULLYING, severity=4, urgent=True, notes="", roles=["dsl"],
+        category=Category.BULLYING, severity=4, urgent=True, roles=["dsl"],
         recipients=[], acknowledge_by=D + timedelta(minutes=80)), D + timedelta(minutes=20))
     add("capture", "al0", AlertAcknowledged(alert_id="al0", by="head", by_name="Hana Head",
-                                            note="", at=D + timedelta(minutes=50)),
+                                            at=D + timedelta(minutes=50)),
         D + timedelta(minutes=50), version=2)
     add("incident", "capture-c0", IncidentReported(
-        incident_id="capture-c0", school_id=A, occurred_at=D, description="from capture",
+        incident_id="capture-c0", school_id=A, occurred_at=D, content_ref=None,
         came_to_light=Source.CAPTURE, reporter="system", capture_id="c0"),
         D + timedelta(minutes=20))
     add("incident", "capture-c0", IncidentClassified(
@@ -236,7 +234,7 @@ class TestMonthlyReport:
 
     async def test_a_past_month_stands_as_it_ended(self, reporting: Reporting) -> None:
         graded_later = [("capture", envelope("capture", "c2", CaptureModerated(
-            capture_id="c2", grade=Grade.NO_FURTHER_ACTION, notes="", moderator="mod"), A,
+            capture_id="c2", grade=Grade.NO_FURTHER_ACTION, moderator="mod"), A,
             END + timedelta(days=3), version=3))]
         before = reporting.applied()
         await publish(reporting.nc, graded_later)
@@ -299,17 +297,6 @@ class TestTenancy:
         text = str(r)
         for secret in ("Amy", "Ben", "Ode", "p1", "p2", "amy.ng", "capture-c0", "c0"):
             assert secret not in text
-
-
-def pdf_text(data: bytes) -> bytes:
-    """The PDF's content streams, inflated (fpdf2 compresses them)."""
-    out = [data]
-    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        try:
-            out.append(zlib.decompress(stream))
-        except zlib.error:
-            continue
-    return b"".join(out)
 
 
 class TestIssuedReports:
@@ -379,8 +366,8 @@ class TestEmergingRisks:
                 cid, at = f"{school}-g{i}", D + timedelta(days=5, hours=i)
                 week += [("capture", envelope("capture", cid, CaptureReceived(
                     capture_id=cid, school_id=school, la_id=LA, product="watch",
-                    product_capture_id=cid, captured_at=at, machine="pc", username="x",
-                    trigger="typed"), school, at)),
+                    product_capture_id=cid, captured_at=at, machine="pc", username="x"),
+                    school, at)),
                     ("capture", envelope("capture", cid, CaptureTriaged(
                         capture_id=cid, category=Category.GAMBLING, severity=3,
                         priority=Priority.NORMAL), school, at, 2))]

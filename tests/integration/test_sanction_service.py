@@ -205,6 +205,17 @@ class TestRecommendations:
         assert (warned["status"], warned["by"], warned["notes"]) == ("taken", "dsl",
                                                                      "spoken to")
 
+    async def test_a_pupil_named_twice_in_one_incident_gets_one_recommendation(
+            self, platform: Platform) -> None:
+        # Found by fuzzing: two recommendations raced for the record's one version, and the
+        # incident's event was parked as poison, leaving the pupil with none.
+        p = platform
+        iid = await p.report(("pupil", "p1"), ("pupil", "p1"),
+                             incident_type="sharing-credentials")
+        [rec] = await p.recommendations(iid)
+        assert rec["person_id"] == "p1"
+        assert p.runner(p.sanction, "sanction-incidents").stats.parked == 0
+
     async def test_overrides_need_a_reason(self, platform: Platform) -> None:
         p = platform
         iid = await p.report(("pupil", "p1"), incident_type="sharing-credentials")
@@ -308,10 +319,10 @@ class TestRedelivery:
         received = CaptureReceived(
             capture_id="c1", school_id=A, la_id=LA, product="watcher", product_capture_id="w1",
             captured_at=datetime(2026, 10, 5, 9, 0, tzinfo=UTC), machine="PC-12",
-            username="amy.ng", trigger="keyword", excerpt="proxy unblock games",
+            username="amy.ng",
             url="https://proxy.example")
         moderated = capture_envelope(CaptureModerated(capture_id="c1", grade=Grade.VIOLATION,
-                                                      notes="", moderator="mod"), 2)
+                                                      moderator="mod"), 2)
         for env, msg_id in ((capture_envelope(received, 1), None), (moderated, None),
                             (moderated, "re-sent")):
             await js.publish(f"events.capture.{A}.{env.type}", env.model_dump_json().encode(),

@@ -40,6 +40,11 @@ class ServiceProcess:
     log: Path
     proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
 
+    @classmethod
+    def module(cls, name: str, env: dict[str, str], log: Path) -> ServiceProcess:
+        """`python -m services.<name>`: a real service, as the supervisor runs it."""
+        return cls(Path("-m"), [f"services.{name}"], env, log)
+
     def start(self) -> None:
         out = self.log.open("ab")
         self.proc = subprocess.Popen([sys.executable, str(self.script), *self.args], cwd=ROOT,

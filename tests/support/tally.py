@@ -16,7 +16,18 @@ from typing import ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid, insert, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.claims import Claims
@@ -99,6 +110,13 @@ async def append_tallies(store: EventStore, aggregate_id: str, count: int,
 
 Row = tuple[UUID, str, int, int]
 Total = tuple[str, int, int]
+
+
+async def count(db: Database) -> int:
+    """Rows applied so far: a cheap probe to poll (a snapshot of 20,000 rows every 0.1 s
+    took a core of its own from the service it waits for on a loaded machine)."""
+    async with db.read() as conn:
+        return int((await conn.execute(select(func.count()).select_from(rows))).scalar_one())
 
 
 async def snapshot(db: Database) -> tuple[list[Row], list[Total]]:

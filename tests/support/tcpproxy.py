@@ -1,5 +1,6 @@
 """A TCP forwarder a test can cut and restore: a database that becomes unreachable without
-stopping the real server other tests share."""
+stopping the real server other tests share. With `delay`, what the server sends arrives that
+much later (a slow link), which widens the moments a test wants to land in."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import contextlib
 
 
 class TcpProxy:
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
+    def __init__(self, target_host: str, target_port: int, delay: float = 0.0) -> None:
+        self.target, self.delay = (target_host, target_port), delay
         self.port = 0
         self._server: asyncio.Server | None = None
         self._pipes: set[asyncio.StreamWriter] = set()
@@ -34,11 +35,15 @@ class TcpProxy:
             writer.close()
             return
         self._pipes |= {writer, up_writer}
-        await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
+        await asyncio.gather(self._pipe(reader, up_writer),
+                             self._pipe(up_reader, writer, self.delay))
 
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                    delay: float = 0.0) -> None:
         try:
             while data := await reader.read(65536):
+                if delay:
+                    await asyncio.sleep(delay)
                 writer.write(data)
                 await writer.drain()
         except (ConnectionError, OSError):

@@ -1,5 +1,6 @@
-"""The whole platform for the browser: NATS, directory, capture, incident and agreement services
-and the gateway serving the built UI, with a user per role; headless Chromium to drive it.
+"""The whole platform for the browser: NATS, directory, capture, incident, agreement, sanction,
+reporting and compliance services and the gateway serving the built UI, with a user per role
+(and a pupil at Oakridge, whose school publishes its sanction matrices); headless Chromium.
 
 The e2e fixtures are reused (imported, so this package gets its own broker and platform: the
 services' streams and durable consumers have fixed names and must not meet the e2e suites')."""
@@ -19,13 +20,20 @@ from sqlalchemy import select
 from services.agreement.handlers import build as build_agreement
 from services.capture.handlers import build as build_capture
 from services.capture.staff import staff_roles
+from services.compliance.handlers import build as build_compliance
 from services.incident.handlers import build as build_incident
+from services.reporting.handlers import build as build_reporting
+from services.sanction.demo import policy
+from services.sanction.handlers import build as build_sanction
 from shared.claims import Claims, Role, Scope, system_claims
+from shared.events import now
 from shared.natsserver import NatsServer
 from shared.passwords import hash_password
+from shared.rpc import RpcClient
 from shared.service import Service
 from shared.settings import Settings
 from tests.e2e.conftest import LA, PASSWORD, A, B, Platform, e2e_nats, people_of, platform
+from tests.e2e.incident.test_incident_graphql import CLASSIFY, REPORT
 from tests.support.browser import AXE, CHROMIUM_ARGS, chromium_path, png, require_built_ui
 from tests.support.procs import eventually
 
@@ -35,7 +43,11 @@ __all__ = ["e2e_nats", "platform"]  # the e2e fixtures, instantiated afresh for 
 # b.admin)
 USERS = [("ui-mod", LA, "la_staff", "la_moderator", "ui.mod"),
          ("ui-a-dsl", A, "staff", "dsl", "ui.a.dsl"),
-         ("ui-b-dsl", B, "staff", "dsl", "ui.b.dsl")]
+         ("ui-b-dsl", B, "staff", "dsl", "ui.b.dsl"),
+         ("ui-a-head", A, "staff", "headteacher", "ui.a.head"),
+         ("ui-a-gov", A, "governor", "governor", "ui.a.gov"),
+         ("ui-a-ict", A, "staff", "ict_lead", "ui.a.ict")]
+PUPIL = "ui-a-pupil"  # Pip Pupil, year 5 at Oakridge: sanctions are recommended for him
 KEY_A = Claims(subject="ui-key-a", school_id=A, la_id=LA, roles=frozenset({Role.INTEGRATOR}),
                scopes=frozenset({Scope.CAPTURES_WRITE}))
 SHOT = png(320, 180, (40, 90, 160))
@@ -48,6 +60,7 @@ class Stack:
     platform: Platform
     url: str
     artefacts: Path
+    services: dict[str, Service]  # by name: a test may wait on a service's read model
 
     async def capture(self, product_id: str, trigger: str, severity: int = 3,
                       at: str = "2026-01-05T10:00:00+00:00") -> str:
@@ -65,6 +78,23 @@ class Stack:
         return cid
 
 
+    async def incident(self, description: str, category: str, incident_type: str | None = None,
+                       pupil: str | None = None) -> str:
+        """A teacher reports an incident at Oakridge today; its DSL classifies it."""
+        involved = [{"kind": "PUPIL", "personId": pupil}] if pupil else []
+        done = await self.platform.gql(REPORT, {"i": {
+            "schoolId": A, "occurredAt": now().isoformat(), "description": description,
+            "cameToLight": "STAFF", "involved": involved}},
+            await self.platform.token("a.teacher"))
+        iid = str(done["data"]["reportIncident"]["incidentId"])
+        dsl = await self.platform.token("ui.a.dsl")
+        # The incident service learns Oakridge's types from the sanction service's events.
+        await eventually(lambda: self.platform.gql(CLASSIFY, {"i": {
+            "schoolId": A, "incidentId": iid, "category": category,
+            "incidentType": incident_type}}, dsl), lambda b: not b.get("errors"), interval=0.5)
+        return iid
+
+
 QUEUE = """query($s: String) { moderationQueue(filter: {schoolId: $s}, limit: 200) {
   items { captureId } } }"""
 
@@ -76,7 +106,9 @@ async def stack(platform: Platform, e2e_nats: NatsServer,
     services = [Service(name, build, Settings(nats_url=e2e_nats.url,
                                               data_dir=tmp_path_factory.mktemp(f"ui-{name}")))
                 for name, build in (("capture", build_capture), ("incident", build_incident),
-                                    ("agreement", build_agreement))]
+                                    ("agreement", build_agreement), ("sanction", build_sanction),
+                                    ("reporting", build_reporting),
+                                    ("compliance", build_compliance))]
     for service in services:
         await service.start()
     try:
@@ -87,7 +119,11 @@ async def stack(platform: Platform, e2e_nats: NatsServer,
         await platform.rpc.call("capture", "AddLibraryPhrases", {"phrases": [
             {"phrase": "hurt myself", "category": "self_harm", "severity": 5}]},
             system_claims(LA))
-        yield Stack(platform, platform.url, tmp_path_factory.mktemp("ui-screenshots"))
+        rpc = RpcClient(platform.rpc.nc, timeout=60)  # the first writes, on a loaded machine
+        for cmd in policy(A):  # Oakridge's matrices: its incident types and sanctions
+            await rpc.call("sanction", "PublishMatrix", cmd, system_claims(LA))
+        yield Stack(platform, platform.url, tmp_path_factory.mktemp("ui-screenshots"),
+                    {s.name: s for s in services})
     finally:
         for service in reversed(services):
             await service.stop()
@@ -110,6 +146,9 @@ async def _add_users(platform: Platform) -> None:
         return {p["username"] for s in (LA, A, B) for p in await people_of(platform.rpc, s)
                 if p["username"]}
 
+    await platform.rpc.call("directory", "EnrolPerson", {
+        "school_id": A, "person_id": PUPIL, "kind": "pupil", "given_name": "Pip",
+        "family_name": "Pupil", "year_group": 5}, system)
     await eventually(usernames, lambda got: {u[4] for u in USERS} <= got, within=15)
 
 
@@ -172,3 +211,12 @@ async def snapshot(page: Page, stack: Stack, name: str) -> Path:
     path = stack.artefacts / f"{name}.png"
     await page.screenshot(path=str(path), full_page=True)
     return path
+
+
+async def shut_out(page: Page, stack: Stack, username: str, label: str, route: str) -> None:
+    """The user's menu has no `label`, and its address answers that the role may not see it."""
+    await log_in(page, stack, username)
+    assert label not in await nav_labels(page)
+    await page.goto(f"{stack.url}/#/{route}")
+    await expect(page.get_by_role("alert")).to_have_text(
+        "This page is not available to your role.")

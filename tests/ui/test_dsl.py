@@ -109,7 +109,7 @@ async def test_a_teacher_reports_and_the_dsl_works_the_incident(
     dsl = await open_page()
     await log_in(dsl, stack, "ui.a.dsl")
     await dsl.get_by_role("link", name="Incident log").click()
-    await dsl.get_by_label("Status").select_option("REPORTED")
+    await dsl.get_by_label("Status", exact=True).select_option("REPORTED")
     await dsl.get_by_role("link", name=what).click()
     await expect(dsl.get_by_role("heading", name=f"Incident: {what}")).to_be_visible()
     await expect(dsl.get_by_text("Sam Pupil (Pupil)")).to_be_visible()
@@ -139,7 +139,7 @@ async def test_a_teacher_reports_and_the_dsl_works_the_incident(
     assert {"entry": "note", "detail": "spoke to the class about reporting"} in \
         incident["chronology"]
     await dsl.get_by_role("link", name="Back to the incident log").click()
-    await dsl.get_by_label("Status").select_option("")
+    await dsl.get_by_label("Status", exact=True).select_option("")
     await expect(dsl.get_by_role("link", name=what)).to_be_visible()
     await snapshot(dsl, stack, "incident-log")
 

@@ -9,12 +9,25 @@ from playwright.async_api import expect
 from tests.ui.conftest import Stack, log_in, nav_labels
 
 EXPECTED = {
-    "ui.mod": ["Moderation queue"],
-    "ui.a.dsl": ["Alerts", "Incident log", "Report an incident", "Agreements"],
+    "ui.mod": ["Moderation queue", "Monthly report", "LA overview", "Keyword library",
+               "Filtering logs"],
+    "ui.a.dsl": ["Alerts", "Incident log", "Report an incident", "Agreements", "Monthly report",
+                 "Weekly review", "Termly review", "Record transfers", "Audit trail", "Retention",
+                 "Sanction tasks", "Keyword library", "Compliance", "Filtering logs",
+                 "Staff training"],
+    "ui.a.head": ["Alerts", "Incident log", "Report an incident", "Agreements", "Monthly report",
+                  "Weekly review", "Termly review", "Staff complaints", "Record transfers",
+                  "Audit trail", "Retention", "Sanction tasks", "Keyword library", "Compliance",
+                  "Filtering logs", "Staff training", "People and roles", "API keys"],
+    "ui.a.gov": ["Governors' report", "Termly review", "Compliance", "Filtering logs",
+                 "Staff training"],
     "a.teacher": ["Report an incident"],
-    "a.admin": ["Report an incident", "Agreements", "People and roles", "API keys"],
+    "a.admin": ["Report an incident", "Agreements", "Retention", "Compliance", "Staff training",
+                "People and roles", "API keys"],
     "la.admin": ["Moderation queue", "Incident log", "Report an incident", "Agreements",
-                 "People and roles", "API keys"],
+                 "Monthly report", "LA overview", "Termly review", "Record transfers",
+                 "Audit trail", "Retention", "Sanction tasks", "Keyword library", "Compliance",
+                 "Filtering logs", "Staff training", "People and roles", "API keys"],
 }
 
 
@@ -33,7 +46,9 @@ async def test_a_teacher_cannot_reach_other_pages_by_address(stack: Stack,
     page = await open_page()
     await log_in(page, stack, "a.teacher")
     await expect(page.get_by_role("heading", name="Report an incident")).to_be_visible()
-    for route in ("queue", "alerts", "incidents", "keys", "people"):
+    for route in ("queue", "alerts", "incidents", "keys", "people", "monthly", "governors", "la",
+                  "review", "termly", "sanctions", "keywords", "compliance", "staff",
+                  "audit", "training", "transfers", "retention", "filtering"):
         await page.goto(f"{stack.url}/#/{route}")
         await expect(page.get_by_role("alert")).to_have_text(
             "This page is not available to your role.")

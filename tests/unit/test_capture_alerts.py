@@ -41,18 +41,20 @@ def raised(urgent: bool = True) -> AlertRaised:
     grade = Grade.URGENT_CHILD_PROTECTION if urgent else Grade.CONCERN
     return AlertRaised(alert_id=AID, capture_id="c" * 32, school_id=SCHOOL, la_id=LA,
                        grade=grade, category=Category.SELF_HARM, severity=5, urgent=urgent,
-                       notes="call home", roles=["dsl", "deputy_dsl", "ict_lead"],
+                       content_ref="ref-grade", roles=["dsl", "deputy_dsl", "ict_lead"],
                        recipients=[DSL], acknowledge_by=DUE if urgent else None)
 
 
-ACKED = AlertAcknowledged(alert_id=AID, by="a-dsl", by_name="Dana Sloane", note="on it",
-                          at=T0 + timedelta(minutes=3))
+ACKED = AlertAcknowledged(alert_id=AID, by="a-dsl", by_name="Dana Sloane",
+                          content_ref="ref-ack", at=T0 + timedelta(minutes=3))
 ESCALATED = AlertEscalated(alert_id=AID, roles=["headteacher", "la"], recipients=[HEAD],
                            overdue_since=DUE, at=DUE + timedelta(minutes=1))
 
 
 def ack(school: str = SCHOOL, by: str = "a-dsl") -> Acknowledge:
-    return Acknowledge(school, by, "Dana Sloane", " on it ", T0 + timedelta(minutes=3))
+    # The handler kept the note under "ref-ack": the event carries only that.
+    return Acknowledge(school, by, "Dana Sloane", " on it ", T0 + timedelta(minutes=3),
+                       "ref-ack")
 
 
 def overdue_check(minutes: int) -> EscalateIfOverdue:

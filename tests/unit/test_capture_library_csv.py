@@ -38,6 +38,12 @@ class TestRead:
             1, None, "phrase", "the header needs the columns phrase, category, severity; "
                                "missing: phrase, category, severity")])
 
+    def test_an_unreadable_header_rejects_the_file_with_a_reason(self) -> None:
+        # Found by fuzzing: a lone carriage return in the header was an internal error.
+        phrases, [problem] = read("phr\rase,category,severity\n")
+        assert phrases == [] and problem.row == 1
+        assert problem.reason.startswith("unreadable CSV header: "), problem
+
     def test_a_schools_own_phrase_in_an_export_is_not_imported_into_the_la_library(
             self) -> None:
         phrases, [problem] = read("phrase,category,severity,source\nplace a bet,gambling,2,la\n"

@@ -37,7 +37,7 @@ CID = capture_id_of(SCHOOL, "SafeWatch", "sw-1")
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 RECEIVED = CaptureReceived(capture_id=CID, school_id=SCHOOL, la_id=LA, product="SafeWatch",
                            product_capture_id="sw-1", captured_at=T0, machine="PC-01",
-                           username="pupil1", trigger="kill myself")
+                           username="pupil1")
 TRIAGED = CaptureTriaged(capture_id=CID, category=Category.SUICIDE, severity=5,
                          priority=Priority.URGENT)
 NEW: list[Event] = [RECEIVED, TRIAGED]
@@ -51,9 +51,9 @@ def claim(who: str, at: datetime = T0) -> Claim:
     return Claim(SCHOOL, LA, who, at, 15)
 
 
-def grade(who: str, g: Grade, notes: str = "", at: datetime = T0, bulk: bool = False
-          ) -> Moderate:
-    return Moderate(SCHOOL, LA, who, g, notes, at, bulk)
+def grade(who: str, g: Grade, notes: str = "", at: datetime = T0, bulk: bool = False,
+          ref: str | None = None) -> Moderate:
+    return Moderate(SCHOOL, LA, who, g, notes, at, bulk, ref)
 
 
 def claimed(who: str, at: datetime = T0) -> CaptureClaimed:
@@ -109,11 +109,14 @@ class TestClaim:
 
 class TestGrade:
     def test_the_claim_holder_grades(self) -> None:
-        then = [CaptureModerated(capture_id=CID, grade=Grade.CONCERN, notes="talk to DSL",
+        # The notes are kept by the handler under a ref: the events carry only that.
+        then = [CaptureModerated(capture_id=CID, grade=Grade.CONCERN, content_ref="ref-n",
                                  moderator="m1"),
                 ConcernEscalated(capture_id=CID, grade=Grade.CONCERN, category=Category.SUICIDE,
-                                 severity=5, urgent=False, notes="talk to DSL")]
-        assert when([*NEW, claimed("m1")], grade("m1", Grade.CONCERN, "talk to DSL")) == then
+                                 severity=5, urgent=False, content_ref="ref-n")]
+        assert when([*NEW, claimed("m1")],
+                    grade("m1", Grade.CONCERN, "talk to DSL", ref="ref-n")) == then
+        assert "talk to DSL" not in str(then)
 
     def test_lower_grades_are_not_escalated(self) -> None:
         then = when([*NEW, claimed("m1")], grade("m1", Grade.NO_FURTHER_ACTION))
@@ -138,15 +141,15 @@ class TestGrade:
         assert err.value.field == "notes"
 
     def test_bulk_grades_only_false_positives_and_needs_no_claim(self) -> None:
-        then = [CaptureModerated(capture_id=CID, grade=Grade.FALSE_POSITIVE, notes="",
-                                 moderator="m1", bulk=True)]
+        then = [CaptureModerated(capture_id=CID, grade=Grade.FALSE_POSITIVE, moderator="m1",
+                                 bulk=True)]
         assert when(NEW, grade("m1", Grade.FALSE_POSITIVE, bulk=True)) == then
         with pytest.raises(InvalidInput):
             when(NEW, grade("m1", Grade.NO_FURTHER_ACTION, bulk=True))
 
     def test_a_graded_capture_is_not_graded_or_claimed_again(self) -> None:
         graded = [*NEW, claimed("m1"), CaptureModerated(
-            capture_id=CID, grade=Grade.FALSE_POSITIVE, notes="", moderator="m1")]
+            capture_id=CID, grade=Grade.FALSE_POSITIVE, moderator="m1")]
         with pytest.raises(InvalidInput):
             when(graded, claim("m2"))
         with pytest.raises(InvalidInput):
@@ -155,19 +158,19 @@ class TestGrade:
 
 class TestRegrade:
     GRADED: list[Event] = [*NEW, claimed("m1"), CaptureModerated(
-        capture_id=CID, grade=Grade.NO_FURTHER_ACTION, notes="", moderator="m1")]
+        capture_id=CID, grade=Grade.NO_FURTHER_ACTION, moderator="m1")]
 
     def test_a_regrade_records_the_previous_grade_and_reason(self) -> None:
-        cmd = Regrade(SCHOOL, LA, "m2", Grade.CONCERN, "pattern over a week", "", T0)
+        cmd = Regrade(SCHOOL, LA, "m2", Grade.CONCERN, "pattern over a week", "", T0, "ref-r")
         assert when(self.GRADED, cmd) == [CaptureRegraded(
             capture_id=CID, grade=Grade.CONCERN, previous=Grade.NO_FURTHER_ACTION,
-            reason="pattern over a week", notes="", moderator="m2"),
+            content_ref="ref-r", moderator="m2"),
             ConcernEscalated(capture_id=CID, grade=Grade.CONCERN, category=Category.SUICIDE,
-                             severity=5, urgent=False, notes="pattern over a week")]
+                             severity=5, urgent=False, content_ref="ref-r")]
 
     def test_the_school_hears_again_only_when_it_gets_more_serious(self) -> None:
         concern = [*NEW, claimed("m1"), CaptureModerated(
-            capture_id=CID, grade=Grade.CONCERN, notes="n", moderator="m1")]
+            capture_id=CID, grade=Grade.CONCERN, content_ref="ref-n", moderator="m1")]
         urgent = when(concern, Regrade(SCHOOL, LA, "m2", Grade.URGENT_CHILD_PROTECTION,
                                        "disclosure in chat", "", T0))
         assert isinstance(urgent[1], ConcernEscalated) and urgent[1].urgent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from uuid import uuid4
 
 import pytest
 
@@ -22,6 +23,7 @@ from services.incident.domain.events import (
     IncidentAssigned,
     IncidentClassified,
     IncidentClosed,
+    IncidentContentPurged,
     IncidentNoteAdded,
     IncidentReferred,
     IncidentReported,
@@ -38,14 +40,16 @@ from services.incident.domain.incident import (
     Action,
     IncidentCommand,
     OpenFromCapture,
+    PurgeText,
     incident,
 )
 from shared.errors import AlreadyExists, InvalidInput, NotFound
-from shared.events import Event
+from shared.events import Envelope, Event
+from shared.registry import registry
 
 SCHOOL, IID, AT = "oakridge", "inc-1", datetime(2026, 10, 5, 10, 30, tzinfo=UTC)
 REPORTED = IncidentReported(incident_id=IID, school_id=SCHOOL, occurred_at=AT,
-                            url="https://example.test", description="unkind messages",
+                            url="https://example.test", content_ref="ref-report",
                             came_to_light=Source.PUPIL, reporter="teacher",
                             involved=[Involved(kind=InvolvedKind.PUPIL, person_id="p1")])
 ABOUT_STAFF = REPORTED.model_copy(update={
@@ -55,15 +59,15 @@ ASSIGNED = [IncidentAssigned(incident_id=IID, assignee="dsl", by="head"),
                                   previous=Status.REPORTED, reason="assigned to dsl", by="head")]
 ACTION = IncidentStatusChanged(incident_id=IID, status=Status.ACTION_TAKEN,
                                previous=Status.UNDER_REVIEW, reason="", by="dsl")
-CLOSED = IncidentClosed(incident_id=IID, outcome="done", by="dsl")
+CLOSED = IncidentClosed(incident_id=IID, content_ref="ref-outcome", by="dsl")
 
 
 def when(given: list[Event], command: IncidentCommand) -> list[Event]:
     return list(incident.decide(command, incident.fold(given)))
 
 
-def by(cmd: Action, who: str = "dsl") -> Acting:
-    return Acting(cmd, who, incident_id=IID)
+def by(cmd: Action, who: str = "dsl", ref: str | None = None) -> Acting:
+    return Acting(cmd, who, incident_id=IID, content_ref=ref)
 
 
 def status(to: Status) -> Acting:
@@ -75,7 +79,7 @@ class TestReport:
         cmd = ReportIncident(school_id=SCHOOL, occurred_at=AT, url="https://example.test",
                              description="unkind messages", came_to_light=Source.PUPIL,
                              involved=[Involved(kind=InvolvedKind.PUPIL, person_id="p1")])
-        assert when([], by(cmd, "teacher")) == [REPORTED]
+        assert when([], by(cmd, "teacher", "ref-report")) == [REPORTED]
 
     def test_the_same_id_cannot_be_reported_twice(self) -> None:
         cmd = ReportIncident(school_id=SCHOOL, occurred_at=AT, description="x",
@@ -166,7 +170,7 @@ class TestReferral:
                                   reference="CAD 123"))
         given: list[Event] = [REPORTED, *ASSIGNED, *when([REPORTED, *ASSIGNED], police)]
         assert given[-1] == IncidentReferred(incident_id=IID, agency=Agency.POLICE,
-                                             reference="CAD 123", notes="", by="dsl")
+                                             reference="CAD 123", content_ref=None, by="dsl")
         given += when(given, by(ReferIncident(school_id=SCHOOL, incident_id=IID,
                                               agency=Agency.CHILDRENS_SERVICES)))
         state = incident.fold(given)
@@ -187,15 +191,16 @@ class TestReferral:
 
 class TestChronology:
     def test_notes_append_and_never_replace(self) -> None:
-        first = by(AddIncidentNote(school_id=SCHOOL, incident_id=IID, text="spoke to pupil"))
+        first = by(AddIncidentNote(school_id=SCHOOL, incident_id=IID, text="spoke to pupil"),
+                   ref="ref-n1")
         second = by(AddIncidentNote(school_id=SCHOOL, incident_id=IID, text="parents called",
-                                    kind=EntryKind.ACTION), "head")
+                                    kind=EntryKind.ACTION), "head", "ref-n2")
         given: list[Event] = [REPORTED, *when([REPORTED], first)]
         given += when(given, second)
         assert given[1:] == [
-            IncidentNoteAdded(incident_id=IID, kind=EntryKind.NOTE, text="spoke to pupil",
+            IncidentNoteAdded(incident_id=IID, kind=EntryKind.NOTE, content_ref="ref-n1",
                               by="dsl"),
-            IncidentNoteAdded(incident_id=IID, kind=EntryKind.ACTION, text="parents called",
+            IncidentNoteAdded(incident_id=IID, kind=EntryKind.ACTION, content_ref="ref-n2",
                               by="head")]
         assert incident.fold(given).entries == 3
 
@@ -207,7 +212,7 @@ class TestChronology:
 class TestFromCapture:
     def open(self, urgent: bool = False) -> OpenFromCapture:
         return OpenFromCapture(school_id=SCHOOL, incident_id="capture-c1", capture_id="c1",
-                               occurred_at=AT, url=None, description="graded violation",
+                               occurred_at=AT, url=None, content_ref="ref-capture",
                                category=RiskCategory.CONTENT, child_protection=urgent,
                                cyber_bullying=False)
 
@@ -247,3 +252,48 @@ class TestInvolved:
         assert not incident.fold([complaint]).head_only
         state = incident.fold([complaint, staff])
         assert state.about_staff and state.head_only
+
+
+class TestErasableText:
+    """Referral notes and the outcome are kept outside the events, under the refs the handler
+    gives; a purge erases them with the description and the notes."""
+
+    def test_referral_notes_and_outcome_travel_as_refs(self) -> None:
+        refer = by(ReferIncident(school_id=SCHOOL, incident_id=IID, agency=Agency.POLICE,
+                                 reference="CAD 9", notes="officer will visit"), ref="ref-r")
+        given: list[Event] = [REPORTED, *ASSIGNED, *when([REPORTED, *ASSIGNED], refer)]
+        assert given[-1] == IncidentReferred(incident_id=IID, agency=Agency.POLICE,
+                                             reference="CAD 9", content_ref="ref-r", by="dsl")
+        close = by(CloseIncident(school_id=SCHOOL, incident_id=IID,
+                                 outcome="parents informed"), ref="ref-o")
+        assert when(given, close) == [IncidentClosed(incident_id=IID, content_ref="ref-o",
+                                                     by="dsl")]
+        assert "officer" not in str(given) and "parents" not in str(when(given, close))
+
+    def test_a_purge_erases_the_referral_notes_and_outcome_too(self) -> None:
+        referred = IncidentReferred(incident_id=IID, agency=Agency.POLICE, reference="CAD 9",
+                                    content_ref="ref-r", by="dsl")
+        given: list[Event] = [REPORTED, *ASSIGNED, referred, CLOSED]
+        purge = PurgeText(SCHOOL, IID, AT.date(), "incident_text retention")
+        [purged] = when(given, purge)
+        assert purged == IncidentContentPurged(
+            incident_id=IID, refs=["ref-report", "ref-r", "ref-outcome"],
+            fields=["description", "notes", "outcome"], removed_on=AT.date(),
+            reason="incident_text retention")
+        assert when([*given, purged], purge) == []
+
+    def test_stored_v1_events_load_without_their_text(self) -> None:
+        def stored(type_name: str, payload: dict[str, object]) -> Envelope:
+            return Envelope(event_id=uuid4(), type=type_name, schema_version=1,
+                            school_id=SCHOOL, aggregate_type="incident", aggregate_id=IID,
+                            aggregate_version=3, occurred_at=AT, correlation_id=uuid4(),
+                            payload=payload)
+
+        referred = registry.decode(stored("IncidentReferred", {
+            "incident_id": IID, "agency": "police", "reference": "CAD 9",
+            "notes": "inline notes", "by": "dsl"}))
+        closed = registry.decode(stored("IncidentClosed", {
+            "incident_id": IID, "outcome": "inline outcome", "by": "dsl"}))
+        assert referred == IncidentReferred(incident_id=IID, agency=Agency.POLICE,
+                                            reference="CAD 9", content_ref=None, by="dsl")
+        assert closed == IncidentClosed(incident_id=IID, content_ref=None, by="dsl")

@@ -39,11 +39,14 @@ class Raise:
 
 @dataclass(frozen=True)
 class Acknowledge:
+    """`content_ref`: where the handler kept the note (None: no note)."""
+
     school_id: str
     by: str
     by_name: str
     note: str
     at: datetime
+    content_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class Alert:
     exists: bool = False
     alert_id: str = ""
     school_id: str = ""
+    capture_id: str = ""
     urgent: bool = False
     acknowledge_by: datetime | None = None
     acknowledged_by: str | None = None
@@ -83,8 +87,8 @@ def decide(command: AlertCommand, state: Alert) -> list[Event]:
                 raise InvalidInput(f"already acknowledged by {state.acknowledged_by} at "
                                    f"{state.acknowledged_at:%H:%M} UTC", field="alert_id")
             return [AlertAcknowledged(alert_id=state.alert_id, by=command.by,
-                                      by_name=command.by_name, note=command.note.strip(),
-                                      at=command.at)]
+                                      by_name=command.by_name,
+                                      content_ref=command.content_ref, at=command.at)]
         case EscalateIfOverdue(as_of=as_of, headteachers=heads):
             if not state.overdue(as_of):
                 return []
@@ -100,7 +104,8 @@ def evolve(state: Alert, event: Event) -> Alert:
     match event:
         case AlertRaised():
             return Alert(exists=True, alert_id=event.alert_id, school_id=event.school_id,
-                         urgent=event.urgent, acknowledge_by=event.acknowledge_by)
+                         capture_id=event.capture_id, urgent=event.urgent,
+                         acknowledge_by=event.acknowledge_by)
         case AlertAcknowledged(by=by, at=at):
             return replace(state, acknowledged_by=by, acknowledged_at=at)
         case AlertEscalated():

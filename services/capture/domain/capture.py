@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import assert_never
 
 from services.capture.domain.events import (
+    TEXT_FIELDS,
     CaptureClaimed,
+    CaptureContentPurged,
     CaptureModerated,
     CaptureReceived,
     CaptureRegraded,
@@ -67,6 +69,8 @@ class Release:
 
 @dataclass(frozen=True)
 class Moderate:
+    """`content_ref`: where the handler kept the notes (None: it kept none)."""
+
     school_id: str
     la_id: str
     moderator: str
@@ -74,6 +78,7 @@ class Moderate:
     notes: str
     at: datetime
     bulk: bool = False
+    content_ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,9 +90,29 @@ class Regrade:
     reason: str
     notes: str
     at: datetime
+    content_ref: str | None = None  # where the handler kept the reason and notes
 
 
-CaptureCommand = Receive | Claim | Release | Moderate | Regrade
+@dataclass(frozen=True)
+class Purge:
+    """Retention: remove the capture's text, its screenshot, its moderation notes, or several
+    (what is still held). `object_deleted`: the purger deleted the screenshot object (no
+    other capture shares it). `filed_notes`: the refs of notes filed with the capture that
+    its state does not see: its alerts' acknowledgement notes (alerts are streams of their
+    own), and notes moved out of old events (shared/content_migrate.py)."""
+
+    school_id: str
+    la_id: str
+    text: bool
+    screenshot: bool
+    on: date
+    reason: str
+    object_deleted: bool = False
+    notes: bool = False
+    filed_notes: tuple[str, ...] = ()
+
+
+CaptureCommand = Receive | Claim | Release | Moderate | Regrade | Purge
 
 
 @dataclass(frozen=True)
@@ -102,6 +127,11 @@ class Capture:
     screenshot_sha256: str | None = None
     category: Category = Category.UNCLASSIFIED
     severity: int = 1
+    content_ref: str | None = None
+    text_removed_on: date | None = None
+    screenshot_removed_on: date | None = None
+    note_refs: tuple[str, ...] = ()  # the grades' notes still kept
+    notes_removed_on: date | None = None
 
     def holder(self, at: datetime) -> str | None:
         """Who holds an unexpired claim at `at`."""
@@ -129,6 +159,8 @@ def decide(command: CaptureCommand, state: Capture) -> list[Event]:
             return _moderate(command, state)
         case Regrade():
             return _regrade(command, state)
+        case Purge():
+            return _purge(command, state)
         case _:
             assert_never(command)
 
@@ -143,8 +175,9 @@ def _moderate(cmd: Moderate, state: Capture) -> list[Event]:
                            field="capture_id")
     _notes_for(cmd.grade, cmd.notes)
     moderated = CaptureModerated(capture_id=state.capture_id, grade=cmd.grade,
-                                 notes=cmd.notes.strip(), moderator=cmd.moderator, bulk=cmd.bulk)
-    return [moderated, *_escalation(state, cmd.grade, None, cmd.notes)]
+                                 content_ref=cmd.content_ref, moderator=cmd.moderator,
+                                 bulk=cmd.bulk)
+    return [moderated, *_escalation(state, cmd.grade, None, cmd.content_ref)]
 
 
 def _regrade(cmd: Regrade, state: Capture) -> list[Event]:
@@ -157,20 +190,38 @@ def _regrade(cmd: Regrade, state: Capture) -> list[Event]:
     _not_held_by_other(state, cmd.moderator, cmd.at)
     _notes_for(cmd.grade, cmd.notes or cmd.reason)
     regraded = CaptureRegraded(capture_id=state.capture_id, grade=cmd.grade,
-                               previous=state.grade, reason=cmd.reason.strip(),
-                               notes=cmd.notes.strip(), moderator=cmd.moderator)
-    return [regraded, *_escalation(state, cmd.grade, state.grade, cmd.notes or cmd.reason)]
+                               previous=state.grade, content_ref=cmd.content_ref,
+                               moderator=cmd.moderator)
+    return [regraded, *_escalation(state, cmd.grade, state.grade, cmd.content_ref)]
+
+
+def _purge(cmd: Purge, state: Capture) -> list[Event]:
+    """Only what is still held: a second purge of the same record adds nothing."""
+    text = cmd.text and state.content_ref is not None and state.text_removed_on is None
+    shot = cmd.screenshot and state.screenshot_sha256 is not None \
+        and state.screenshot_removed_on is None
+    notes = list(dict.fromkeys([*state.note_refs, *cmd.filed_notes])) if cmd.notes else []
+    if not (text or shot or notes):
+        return []
+    return [CaptureContentPurged(
+        capture_id=state.capture_id,
+        refs=[*([state.content_ref] if text and state.content_ref else []), *notes],
+        fields=[*(TEXT_FIELDS if text else ()), *(["screenshot"] if shot else []),
+                *(["notes"] if notes else [])],
+        removed_on=cmd.on, reason=cmd.reason,
+        screenshot_sha256=state.screenshot_sha256 if shot else None,
+        object_deleted=shot and cmd.object_deleted)]
 
 
 def _escalation(state: Capture, grade: Grade, previous: Grade | None,
-                notes: str) -> list[Event]:
+                ref: str | None) -> list[Event]:
     """The school hears of a concern once, and again only when it becomes more serious."""
     if grade not in ESCALATED or (previous is not None and RANK[grade] <= RANK[previous]):
         return []
     return [ConcernEscalated(capture_id=state.capture_id, grade=grade, category=state.category,
                              severity=state.severity,
                              urgent=grade is Grade.URGENT_CHILD_PROTECTION,
-                             notes=notes.strip())]
+                             content_ref=ref)]
 
 
 def _not_graded(state: Capture) -> None:
@@ -194,17 +245,26 @@ def _notes_for(grade: Grade, notes: str) -> None:
 def evolve(state: Capture, event: Event) -> Capture:
     match event:
         case CaptureReceived(capture_id=cid, school_id=school_id, la_id=la_id,
-                             screenshot_sha256=sha):
+                             screenshot_sha256=sha, content_ref=ref):
             return Capture(exists=True, capture_id=cid, school_id=school_id, la_id=la_id,
-                           screenshot_sha256=sha)
+                           screenshot_sha256=sha, content_ref=ref)
+        case CaptureContentPurged(fields=fields, screenshot_sha256=sha, removed_on=on):
+            text = "excerpt" in fields
+            notes = "notes" in fields
+            return replace(state, text_removed_on=on if text else state.text_removed_on,
+                           screenshot_removed_on=on if sha else state.screenshot_removed_on,
+                           note_refs=() if notes else state.note_refs,
+                           notes_removed_on=on if notes else state.notes_removed_on)
         case CaptureTriaged(category=category, severity=severity):
             return replace(state, category=category, severity=severity)
         case CaptureClaimed(moderator=who, until=until):
             return replace(state, claimed_by=who, claimed_until=until)
         case CaptureReleased():
             return replace(state, claimed_by=None, claimed_until=None)
-        case CaptureModerated(grade=grade) | CaptureRegraded(grade=grade):
-            return replace(state, grade=grade, claimed_by=None, claimed_until=None)
+        case CaptureModerated(grade=grade, content_ref=ref) \
+                | CaptureRegraded(grade=grade, content_ref=ref):
+            return replace(state, grade=grade, claimed_by=None, claimed_until=None,
+                           note_refs=(*state.note_refs, ref) if ref else state.note_refs)
         case _:
             return state
 

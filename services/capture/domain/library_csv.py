@@ -40,7 +40,10 @@ class SchoolChange:
 
 def read(text: str) -> tuple[list[Phrase], list[RowProblem]]:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    columns = [c.strip().lower() for c in reader.fieldnames or []]
+    try:
+        columns = [c.strip().lower() for c in reader.fieldnames or []]
+    except csv.Error as exc:  # e.g. a lone carriage return in the header (found by fuzzing)
+        return [], [RowProblem(1, None, None, f"unreadable CSV header: {exc}")]
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
         return [], [RowProblem(1, None, missing[0],

@@ -6,7 +6,7 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.compliance.domain.events import CheckResult, Responsibility
+from services.compliance.domain.events import CheckResult, Responsibility, TrainingKind
 from services.directory.domain.commands import Slug
 
 Text = Field(min_length=1, max_length=10000)
@@ -46,3 +46,17 @@ class PublishPolicyVersion(Command):
     named_roles: dict[str, str] = Field(default={}, max_length=30)
     document_url: str | None = Field(default=None, max_length=2000,
                                      pattern=r"^https?://")
+
+
+class RecordTraining(Command):
+    person_id: str = Field(min_length=1, max_length=64)
+    kind: TrainingKind
+    completed_on: date
+    provider: str = Field(min_length=1, max_length=200)
+    evidence: str | None = Field(default=None, max_length=2000)
+
+
+class ImportTraining(Command):
+    """Training records as CSV: a header row, then one record a row (see training_csv.py)."""
+
+    csv: str = Field(min_length=1, max_length=900_000)  # under NATS's 1 MB message

@@ -27,8 +27,10 @@ from services.capture.contracts import SERVICE
 from services.gateway.capture.enums import Category, Grade
 from services.gateway.capture.socket import socket_caller
 from services.gateway.context import Info, signed_in
+from shared.claims import Claims
 from shared.errors import DomainError
 from shared.events import Envelope
+from shared.rpc import RpcClient
 from shared.streams import events_filter
 
 
@@ -77,9 +79,21 @@ class Alert:
 
     @classmethod
     def raised(cls, env: Envelope) -> Alert:
-        """A new alert from its AlertRaised event (what the feed delivers)."""
-        return cls.of(AlertView.model_validate({**env.payload, "raised_at": env.occurred_at,
+        """A new alert from its AlertRaised event alone (the event carries no notes)."""
+        return cls.of(AlertView.model_validate({"notes": "", **env.payload,
+                                                "raised_at": env.occurred_at,
                                                 "status": "open"}))
+
+
+async def _fresh(rpc: RpcClient, caller: Claims, env: Envelope, school_id: str,
+                 alert_id: str) -> Alert:
+    """The alert with its notes, which the event only references: the capture service reads
+    them from its erasable content. (Refused or failed: the alert as its event says.)"""
+    try:
+        return Alert.of(AlertView.model_validate(await rpc.call(
+            SERVICE, "GetAlert", {"school_id": school_id, "alert_id": alert_id}, caller)))
+    except DomainError:
+        return Alert.raised(env)
 
 
 @strawberry.type
@@ -131,7 +145,7 @@ class AlertSubscription:
     async def alerts(self, info: Info, school_id: str) -> AsyncGenerator[Alert, None]:
         rpc = info.context.rpc
         try:
-            caller = socket_caller(info.context)
+            caller = await socket_caller(info.context)
             # Authorised by the service, and the school id validated before it makes a subject.
             await rpc.call(SERVICE, "ListAlerts", {"school_id": school_id, "limit": 0}, caller)
         except DomainError as exc:
@@ -142,8 +156,9 @@ class AlertSubscription:
         sub = await rpc.nc.subscribe(events_filter(SERVICE, school_id, "AlertRaised"))
         try:
             # Subscribed before reading what is open: an alert raised in between comes twice
-            # (deduplicated below), never not at all.
-            await rpc.nc.flush()
+            # (deduplicated below), never not at all. No flush is needed for that: the server
+            # takes this connection's SUB before its request, so before the service reads. (A
+            # flush cancelled by a leaving browser also stopped nats-py's reading for good.)
             page = AlertPageView.model_validate(await rpc.call(
                 SERVICE, "ListAlerts", {"school_id": school_id, "status": "open", "limit": 200},
                 caller))
@@ -157,6 +172,6 @@ class AlertSubscription:
                 if env.school_id != school_id or alert_id in seen:
                     continue  # already sent, or re-sent by the relay after a reconnect
                 seen.add(alert_id)
-                yield Alert.raised(env)
+                yield await _fresh(rpc, caller, env, school_id, alert_id)
         finally:
             await sub.unsubscribe()

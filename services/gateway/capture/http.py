@@ -14,7 +14,6 @@ caller signed in with a token names it with `schoolId`.
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from services.capture.contracts import MAX_BATCH, MAX_SCREENSHOT_BYTES
 from services.gateway.capture.ingest import ingest
 from services.gateway.context import Context
-from services.gateway.http import ContextOf, TooLarge, endpoint, read_body
+from services.gateway.http import ContextOf, TooLarge, endpoint, json_items, read_body
 from shared.errors import InvalidInput
 
 # 1,000 captures with 2 MB screenshots would be ~2.7 GB of base64: larger batches go by form
@@ -38,34 +37,19 @@ INT_FIELDS = ("product_severity",)
 
 def capture_upload(context: ContextOf) -> Callable[[Request], Awaitable[Response]]:
     async def upload(request: Request, ctx: Context) -> JSONResponse:
-        school = request.query_params.get("schoolId") or ctx.caller.school_id
+        caller = ctx.caller  # signed in before any work on the body
+        school = request.query_params.get("schoolId") or caller.school_id
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind == "multipart/form-data":
             items = [await _form_item(request)]
         elif kind in ("application/json", ""):
-            items = _json_items(await read_body(request, MAX_JSON_BYTES))
+            items = json_items(await read_body(request, MAX_JSON_BYTES), "captures", MAX_BATCH)
         else:
             raise InvalidInput("send application/json or multipart/form-data",
                                field="content-type")
         return JSONResponse(await ingest(ctx, school, items))
 
     return endpoint(context, upload)
-
-
-def _json_items(body: bytes) -> list[Any]:
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"the body is not valid JSON: {exc}", field="body") from None
-    if isinstance(data, dict) and isinstance(data.get("captures"), list):
-        data = data["captures"]
-    items = data if isinstance(data, list) else [data]
-    if not items:
-        raise InvalidInput("no captures in the request", field="captures")
-    if len(items) > MAX_BATCH:
-        raise InvalidInput(f"at most {MAX_BATCH} captures per request (got {len(items)})",
-                           field="captures")
-    return items
 
 
 async def _form_item(request: Request) -> dict[str, Any]:

@@ -9,10 +9,12 @@ import json
 from typing import Any
 
 from services.capture.contracts import SERVICE, ItemResult
-from services.capture.screenshots import Bucket, bucket_on, decode_image
+from services.capture.ingest import parse
+from services.capture.screenshots import Bucket, bucket_on
 from services.gateway.context import Context
 from shared.claims import Scope
 from shared.errors import InvalidInput
+from shared.events import now
 
 CHUNK_BYTES = 600_000  # of capture JSON per request, well under NATS's 1 MB
 
@@ -33,7 +35,10 @@ async def ingest(ctx: Context, school_id: str, items: list[Any]) -> dict[str, An
             if shot is not None and not isinstance(shot, str):
                 raise InvalidInput("screenshot is base64 text", field="screenshot")
             if shot:
-                image = decode_image(shot)
+                # The whole capture checked as the service will, before its screenshot is
+                # stored: a rejected capture must leave nothing behind.
+                image = parse(i, {**item, "screenshot": shot}, school_id, now()).image
+                assert image is not None
                 bucket = bucket or await bucket_on(ctx.rpc.nc)
                 await bucket.put(image)
                 item["screenshot_sha256"] = image.sha256

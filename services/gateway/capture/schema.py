@@ -130,6 +130,12 @@ class CaptureMutation(ReviewMutation):
                                        {"phrases": [body(p) for p in phrases]})
         return int(done["phrases"])
 
+    @strawberry.mutation(extensions=signed_in(),
+                         description="LA staff: retire a phrase; returns the library's size.")
+    async def remove_library_phrase(self, info: Info, phrase: str) -> int:
+        done = await info.context.call(SERVICE, "RemoveLibraryPhrase", {"phrase": phrase})
+        return int(done["phrases"])
+
     @strawberry.mutation(extensions=signed_in(), description="A school's own phrase.")
     async def add_school_phrase(self, info: Info, school_id: str, phrase: str,
                                 category: Category, severity: int, reason: str) -> str:

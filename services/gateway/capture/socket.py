@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.gateway.auth import bearer_token
+from services.gateway.auth import SessionChecker, bearer_token
 from services.gateway.context import Context
 from shared.claims import Claims
 from shared.errors import Unauthenticated
@@ -17,14 +17,19 @@ class SocketContext(Context):
     on it after `connection_init`, which the frozen `Context` would refuse."""
 
     connection_params: dict[str, Any] | None = None
+    sessions: SessionChecker | None = None  # a token sent in the payload is checked here
 
     @classmethod
-    def of(cls, ctx: Context) -> SocketContext:
-        return cls(request=ctx.request, rpc=ctx.rpc, tokens=ctx.tokens, logins=ctx.logins,
-                   claims=ctx.claims, auth_problem=ctx.auth_problem)
+    def of(cls, ctx: Context, sessions: SessionChecker | None = None) -> SocketContext:
+        socket = cls(request=ctx.request, rpc=ctx.rpc, tokens=ctx.tokens, logins=ctx.logins,
+                     claims=ctx.claims, auth_problem=ctx.auth_problem)
+        socket.sessions = sessions
+        return socket
 
 
-def socket_caller(ctx: Context) -> Claims:
+async def socket_caller(ctx: Context) -> Claims:
+    """The caller of a subscription. A token from the payload gets the same session check as
+    one in a request's header: a leaver's or demoted person's token is refused."""
     params = getattr(ctx, "connection_params", None) or {}
     sent = params.get("authorization") or params.get("Authorization")
     if not sent and "token" in ctx.request.query_params:
@@ -33,5 +38,7 @@ def socket_caller(ctx: Context) -> Claims:
         token = bearer_token(sent)
         if token is None:
             raise Unauthenticated("send 'Bearer <token>' in the connection_init payload")
-        return ctx.tokens.verify(token)
+        claims = ctx.tokens.verify(token)
+        sessions = getattr(ctx, "sessions", None)
+        return await sessions.check(claims) if sessions is not None else claims
     return ctx.caller

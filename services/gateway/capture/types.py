@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -53,6 +53,11 @@ class Capture:
     graded_at: datetime | None
     notes: str | None
     escalated_at: datetime | None
+    text_removed_on: date | None = None
+    screenshot_removed_on: date | None = None
+    retention: str | None = strawberry.field(
+        default=None, description='what retention removed and when, e.g. "text removed under '
+                                  'retention on 2027-03-01"')
 
     @classmethod
     def of(cls, data: Any) -> Capture:

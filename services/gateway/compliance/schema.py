@@ -8,6 +8,7 @@ from __future__ import annotations
 import strawberry
 
 from services.compliance.contracts import SERVICE
+from services.gateway.compliance.duties import DutiesMutation, DutiesQuery
 from services.gateway.compliance.inputs import (
     AssignResponsibilityInput,
     PublishPolicyVersionInput,
@@ -26,7 +27,7 @@ from services.gateway.directory.inputs import body
 
 
 @strawberry.type
-class ComplianceQuery:
+class ComplianceQuery(DutiesQuery):
     @strawberry.field(extensions=signed_in(), description="The named roles, the last review "
                       "and check, the policy document, and what is overdue.")
     async def filtering_standards(self, info: Info, school_id: str) -> FilteringStandards:
@@ -58,7 +59,7 @@ class ComplianceQuery:
 
 
 @strawberry.type
-class ComplianceMutation:
+class ComplianceMutation(DutiesMutation):
     @strawberry.mutation(extensions=signed_in())
     async def assign_responsibility(self, info: Info, input: AssignResponsibilityInput) -> bool:
         await info.context.call(SERVICE, "AssignResponsibility", body(input))

@@ -132,6 +132,8 @@ class SchoolStandingRow:
     last_check_on: date | None
     policy_review_due: date | None
     policy_review_overdue: bool
+    staff: int = strawberry.field(description="current staff, from the directory")
+    training_overdue: int = strawberry.field(description="staff whose training is overdue")
 
     @classmethod
     def of(cls, data: Any) -> SchoolStandingRow:

@@ -36,6 +36,13 @@ class DirectoryQuery:
     async def schools(self, info: Info) -> list[School]:
         return [School.of(s) for s in await info.context.call(SERVICE, "ListSchools", {})]
 
+    @strawberry.field(extensions=signed_in(), description=(
+        "The LA's other schools a leaver's record may be sent to (the school's DSL, deputy DSL "
+        "and headteacher)."))
+    async def transfer_schools(self, info: Info, school_id: str) -> list[School]:
+        return [School.of(s) for s in await info.context.call(
+            SERVICE, "ListTransferSchools", {"school_id": school_id})]
+
     @strawberry.field(extensions=signed_in())
     async def school(self, info: Info, school_id: str) -> School:
         return School.of(await info.context.call(SERVICE, "GetSchool", {"school_id": school_id}))

@@ -49,3 +49,6 @@ class IncidentFilter:
     person_id: str | None = None
     cyber_bullying: bool | None = None
     child_protection: bool | None = None
+    about_staff: bool | None = strawberry.field(
+        default=None, description="someone involved is staff; who sees these is the service's rule")
+    came_to_light: Source | None = None

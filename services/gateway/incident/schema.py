@@ -19,6 +19,7 @@ from services.gateway.incident.inputs import (
     InvolvedInput,
     ReportIncidentInput,
 )
+from services.gateway.incident.transfer import RecordTransfer, RecordTransferRef
 from services.gateway.incident.types import Incident, IncidentPage, IncidentRef, TermlyReview
 from services.incident.contracts import SERVICE
 
@@ -51,6 +52,15 @@ class IncidentQuery:
     async def termly_reviews(self, info: Info, school_id: str) -> list[TermlyReview]:
         found = await info.context.call(SERVICE, "ListTermlyReviews", {"school_id": school_id})
         return [TermlyReview.of(r) for r in found]
+
+    @strawberry.field(extensions=signed_in(),
+                      description="The record transfers the school sent and those sent to it "
+                                  "(its DSL, deputy DSL, headteacher; the LA admin).")
+    async def record_transfers(self, info: Info, school_id: str,
+                               person_id: str | None = None) -> list[RecordTransfer]:
+        query = {"school_id": school_id, "person_id": person_id}
+        found = await info.context.call(SERVICE, "RecordTransfers", query)
+        return [RecordTransfer.of(t) for t in found]
 
 
 @strawberry.type
@@ -111,3 +121,22 @@ class IncidentMutation:
                                    findings: str) -> TermlyReview:
         cmd = {"school_id": school_id, "term": term, "findings": findings}
         return TermlyReview.of(await info.context.call(SERVICE, "RecordTermlyReview", cmd))
+
+    @strawberry.mutation(extensions=signed_in(),
+                         description="Send a leaver's safeguarding record to the LA school "
+                                     "they join (the sending school's safeguarding leads).")
+    async def start_record_transfer(self, info: Info, school_id: str, person_id: str,
+                                    to_school_id: str, note: str = "") -> RecordTransferRef:
+        cmd = {"school_id": school_id, "person_id": person_id, "to_school_id": to_school_id,
+               "note": note}
+        return RecordTransferRef.of(
+            await info.context.call(SERVICE, "StartRecordTransfer", cmd))
+
+    @strawberry.mutation(extensions=signed_in(),
+                         description="Confirm receipt of a record transfer, naming the joiner "
+                                     "here (the receiving school's safeguarding leads).")
+    async def confirm_record_transfer(self, info: Info, school_id: str, transfer_id: str,
+                                      person_id: str) -> RecordTransferRef:
+        cmd = {"school_id": school_id, "transfer_id": transfer_id, "person_id": person_id}
+        return RecordTransferRef.of(
+            await info.context.call(SERVICE, "ConfirmRecordTransfer", cmd))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -53,6 +53,11 @@ class Incident:
     assignee_name: str
     referrals: list[Agency]
     outcome: str | None
+    text_removed_on: date | None = strawberry.field(
+        description="retention removed the description and notes on this day")
+    transferred_to: str | None = strawberry.field(
+        description="the pupil's record was transferred to this school: the description and "
+                    "notes are for the DSL, deputy DSL and headteacher")
     involved: list[InvolvedPerson]
     chronology: list[ChronologyEntry] = strawberry.field(
         description="only on incident(); the reporter who may not see the whole case sees "

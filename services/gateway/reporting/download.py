@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from services.gateway.context import Context
-from services.gateway.http import ContextOf, endpoint
+from services.gateway.http import ContextOf, attachment, endpoint
 from services.reporting.contracts import SERVICE, ExportFile
 
 
@@ -20,9 +20,7 @@ def report_download(context: ContextOf) -> Callable[[Request], Awaitable[Respons
         ctx.caller  # noqa: B018 - raises Unauthenticated when signed out
         found = ExportFile.model_validate(await ctx.call(
             SERVICE, "ExportReport", {"report_id": report_id, "format": fmt}))
-        return Response(base64.b64decode(found.content_base64), media_type=found.media_type,
-                        headers={"Content-Disposition":
-                                 f'attachment; filename="{found.filename}"',
-                                 "Cache-Control": "no-store"})
+        return attachment(base64.b64decode(found.content_base64), found.media_type,
+                          found.filename)
 
     return endpoint(context, download)

@@ -172,11 +172,19 @@ class TermFigures:
     people_needing_signature: int
     access_suspended: int
     log_reviewed: bool
+    filtering_blocked: int = strawberry.field(description="requests the filtering product "
+                                              "blocked, from its summaries")
+    filtering_allowed: int
+    filtering_blocked_by_category: list[Count]
+    filtering_review_overdue: bool
+    policy_review_overdue: bool
+    training_overdue: int = strawberry.field(description="staff with training overdue")
 
     @classmethod
     def of(cls, f: g.TermFigures) -> TermFigures:
         plain = f.model_dump()
-        for key in ("incidents_by_category", "captures_by_category", "captures_by_outcome"):
+        for key in ("incidents_by_category", "captures_by_category", "captures_by_outcome",
+                    "filtering_blocked_by_category"):
             plain[key] = counts(plain[key])
         return cls(**plain)
 
@@ -221,6 +229,14 @@ class SchoolLine:
     review_due: str | None
     people_needing_signature: int
     flagged: bool
+    filtering_blocked_last_30_days: int
+    filtering_allowed_last_30_days: int
+    filtering_review_overdue: bool
+    policy_review_overdue: bool
+    training_overdue: int
+    reminders_last_30_days: int
+    compliance_overdue: bool = strawberry.field(description="the filtering review, the policy "
+                                                "review or staff training is overdue")
 
 
 @strawberry.type(description="Every school at a glance, for the LA.")

@@ -41,7 +41,7 @@ def parse(bundle: bytes) -> Parsed:
     if "users.csv" not in files:
         raise InvalidInput("the bundle has no users.csv")
     out = Parsed()
-    classes = {r["sourcedId"]: r for _, r in files.get("classes.csv", [])}
+    classes = {r.get("sourcedId", ""): r for _, r in files.get("classes.csv", [])}
     users = [(label, r) for label, r in files["users.csv"] if _active(r)]
     roles = {r.get("userSourcedId", ""): r.get("role", "") for _, r in files.get("roles.csv", [])
              if r.get("roleType", "primary") == "primary"}
@@ -84,8 +84,12 @@ def _rows(name: str, data: bytes) -> Rows:
         raise InvalidInput(f"{name} is not UTF-8") from None
     short = name.rsplit("/", 1)[-1]
     reader = csv.DictReader(io.StringIO(text))
-    return [(f"{short}:{reader.line_num}", {k.strip(): (v or "").strip() for k, v in r.items()
-                                            if k is not None}) for r in reader]
+    try:
+        return [(f"{short}:{reader.line_num}", {k.strip(): (v or "").strip()
+                                                for k, v in r.items() if k is not None})
+                for r in reader]
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KB limit
+        raise InvalidInput(f"{short} line {reader.line_num}: {exc}") from None
 
 
 def _active(row: dict[str, str]) -> bool:

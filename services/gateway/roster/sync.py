@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from services.directory.contracts import SERVICE
 from services.directory.integrations.contracts import (
     RowRejection,
@@ -18,6 +20,7 @@ from services.directory.integrations.contracts import (
     SyncReport,
     SyncRoster,
 )
+from shared.errors import InvalidInput
 
 CHUNK = 1000
 Call = Callable[[str, str, dict[str, Any]], Awaitable[Any]]
@@ -55,11 +58,16 @@ async def sync(call: Call, roster: Roster) -> SyncReport:
 async def _send(call: Call, roster: Roster, rows: list[int],
                 present: list[str] | None = None) -> SyncReport:
     last = present is not None
-    req = SyncRoster(
-        school_id=roster.school_id, mode=SyncMode.FULL if last else SyncMode.DELTA,
-        people=[roster.people[i] for i in rows], labels=[roster.labels[i] for i in rows],
-        classes=roster.classes, present=present or [],
-        rejected=roster.rejected if last else [])
+    try:
+        req = SyncRoster(
+            school_id=roster.school_id, mode=SyncMode.FULL if last else SyncMode.DELTA,
+            people=[roster.people[i] for i in rows], labels=[roster.labels[i] for i in rows],
+            classes=roster.classes, present=present or [],
+            rejected=roster.rejected if last else [])
+    except ValidationError as exc:  # e.g. a class's year group out of range: the caller's fault
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise InvalidInput(f"{where}: {err['msg']}", field=where or None) from None
     # The pre-rejected rows travel with the last request only: there they keep their people
     # from leaving, and the report already holds them.
     found = SyncReport.model_validate(await call(SERVICE, "SyncRoster",

@@ -16,6 +16,7 @@ from services.gateway.enums import PersonKind, Role
 class ApiScope(Enum):
     ROSTER_WRITE = "roster:write"
     CAPTURES_WRITE = "captures:write"
+    FILTERING_WRITE = "filtering:write"
 
 
 @strawberry.enum(description="DELTA changes only the people sent; FULL also makes leavers of "

@@ -24,7 +24,8 @@ MAX_UPLOAD = 20 * 1024 * 1024
 
 def oneroster_upload(context: ContextOf) -> Callable[[Request], Awaitable[Response]]:
     async def upload(request: Request, ctx: Context) -> JSONResponse:
-        school = request.query_params.get("schoolId") or ctx.caller.school_id
+        caller = ctx.caller  # signed in before any work on the upload
+        school = request.query_params.get("schoolId") or caller.school_id
         mode = request.query_params.get("mode", "delta").lower()
         if mode not in {m.value for m in SyncMode}:
             raise InvalidInput("mode must be full or delta", field="mode")

@@ -22,6 +22,8 @@ MANAGERS = SAFEGUARDING_ROLES | {Role.ESAFETY_COORDINATOR}
 ORDINARY = (STAFF_ROLES | {Role.LA_MODERATOR}) - {Role.GOVERNOR}
 REVIEWERS = frozenset({Role.ESAFETY_COORDINATOR, Role.DSL, Role.HEADTEACHER})
 REVIEW_READERS = REVIEWERS | {Role.DEPUTY_DSL, Role.GOVERNOR, Role.LA_ADMIN}
+# Record transfers, and the free text of incidents whose record was transferred away.
+LEADS = SAFEGUARDING_ROLES | {Role.LA_ADMIN}
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,18 @@ class CloseIncident(Command):
 class RecordTermlyReview(Command):
     term: str = Field(pattern=TERM_PATTERN, description="e.g. 2026-autumn")
     findings: str = Field(min_length=1, max_length=20000)
+
+
+class StartRecordTransfer(Command):
+    """The sending school (`school_id`) sends a leaver's record to `to_school_id`."""
+
+    person_id: str = Field(min_length=1, max_length=64, description="the leaver, at this school")
+    to_school_id: str = Slug
+    note: str = Field(default="", max_length=5000)
+
+
+class ConfirmRecordTransfer(Command):
+    """The receiving school (`school_id`) confirms receipt, naming the joiner's id there."""
+
+    transfer_id: str = Field(min_length=1, max_length=140)
+    person_id: str = Field(min_length=1, max_length=64, description="the joiner, at this school")

@@ -7,7 +7,7 @@ removed, so the chronology is append-only by construction.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import assert_never
 
 from services.incident.domain.commands import (
@@ -25,6 +25,7 @@ from services.incident.domain.events import (
     IncidentAssigned,
     IncidentClassified,
     IncidentClosed,
+    IncidentContentPurged,
     IncidentNoteAdded,
     IncidentReferred,
     IncidentReported,
@@ -68,11 +69,15 @@ class Incident:
     head_only: bool = False  # a complaint about staff: the headteacher only (Oakridge §16)
     referrals: tuple[Agency, ...] = ()
     entries: int = 0  # chronology entries so far
+    refs: tuple[str, ...] = ()  # its erasable text still kept: description, notes (referral
+    # notes among them), outcome
+    closed_ref: str | None = None  # the outcome's
+    text_removed_on: date | None = None
 
 
-Handling = ClassifyIncident | AssignIncident | AddIncidentNote | ChangeIncidentStatus \
+Handling = ClassifyIncident | AssignIncident | ChangeIncidentStatus \
     | ReferIncident | CloseIncident | AddInvolved
-Action = ReportIncident | Handling
+Action = ReportIncident | AddIncidentNote | Handling
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,7 @@ class Acting:
     by: str
     by_name: str = ""
     incident_id: str = ""  # the new incident's id, for ReportIncident
+    content_ref: str | None = None  # where the handler kept the description or note
 
 
 @dataclass(frozen=True)
@@ -94,42 +100,63 @@ class OpenFromCapture:
     capture_id: str
     occurred_at: datetime
     url: str | None
-    description: str
+    content_ref: str | None  # the description the reaction kept
     category: RiskCategory | None
     child_protection: bool
     cyber_bullying: bool
 
 
-IncidentCommand = Acting | OpenFromCapture
+@dataclass(frozen=True)
+class PurgeText:
+    """Retention: remove the incident's description and notes."""
+
+    school_id: str
+    incident_id: str
+    on: date
+    reason: str
+
+
+IncidentCommand = Acting | OpenFromCapture | PurgeText
 SYSTEM = "system"
+
 
 
 def decide(command: IncidentCommand, state: Incident) -> list[Event]:
     match command:
         case OpenFromCapture():
             return _open_from_capture(command, state)
-        case Acting(command=ReportIncident() as cmd, by=by, by_name=name, incident_id=iid):
+        case Acting(command=ReportIncident() as cmd, by=by, by_name=name, incident_id=iid,
+                    content_ref=ref):
             if state.exists:
                 raise AlreadyExists(f"incident {iid} exists", field="incident_id")
             return [IncidentReported(
                 incident_id=iid, school_id=cmd.school_id, occurred_at=cmd.occurred_at,
-                url=cmd.url, description=cmd.description, came_to_light=cmd.came_to_light,
+                url=cmd.url, content_ref=ref, came_to_light=cmd.came_to_light,
                 involved=cmd.involved, reporter=by, reporter_name=name)]
-        case Acting(command=ClassifyIncident() | AssignIncident() | AddIncidentNote()
-                    | ChangeIncidentStatus() | ReferIncident() | CloseIncident()
-                    | AddInvolved() as cmd, by=by):
+        case Acting(command=AddIncidentNote() as cmd, by=by, content_ref=ref):
             _require(state, cmd.school_id, cmd.incident_id)
-            return _act(cmd, by, state)
+            return [IncidentNoteAdded(incident_id=cmd.incident_id, kind=cmd.kind,
+                                      content_ref=ref, by=by)]
+        case PurgeText(school_id=school, incident_id=iid, on=on, reason=reason):
+            _require(state, school, iid)
+            return [IncidentContentPurged(
+                incident_id=iid, refs=list(state.refs),
+                fields=["description", "notes", *(["outcome"] if state.closed_ref else [])],
+                removed_on=on, reason=reason)] if state.refs else []
+        case Acting(command=ClassifyIncident() | AssignIncident()
+                    | ChangeIncidentStatus() | ReferIncident() | CloseIncident()
+                    | AddInvolved() as cmd, by=by, content_ref=ref):
+            _require(state, cmd.school_id, cmd.incident_id)
+            return _act(cmd, by, state, ref)
         case _:
             # mypy cannot narrow a dataclass by the class of its field: no assert_never here.
             raise AssertionError(f"unhandled command {command!r}")
 
 
-def _act(cmd: Handling, by: str, state: Incident) -> list[Event]:
+def _act(cmd: Handling, by: str, state: Incident, ref: str | None) -> list[Event]:
+    """`ref`: where the handler kept a referral's notes or a closure's outcome."""
     iid = cmd.incident_id
     match cmd:
-        case AddIncidentNote(kind=kind, text=text):
-            return [IncidentNoteAdded(incident_id=iid, kind=kind, text=text, by=by)]
         case ClassifyIncident():
             _open(state)
             if cmd.category is None and cmd.incident_type is None:
@@ -165,16 +192,16 @@ def _act(cmd: Handling, by: str, state: Incident) -> list[Event]:
             _move(state, status)
             return [IncidentStatusChanged(incident_id=iid, status=status,
                                           previous=state.status, reason=reason, by=by)]
-        case ReferIncident(agency=agency, reference=reference, notes=notes):
+        case ReferIncident(agency=agency, reference=reference):
             if agency is Agency.LADO and not state.about_staff:
                 raise InvalidInput("the LADO hears allegations against staff; no member of "
                                    "staff is involved in this incident", field="agency")
             _move(state, Status.REFERRED)
             return [IncidentReferred(incident_id=iid, agency=agency, reference=reference,
-                                     notes=notes, by=by)]
-        case CloseIncident(outcome=outcome):
+                                     content_ref=ref, by=by)]
+        case CloseIncident():
             _move(state, Status.CLOSED)
-            return [IncidentClosed(incident_id=iid, outcome=outcome, by=by)]
+            return [IncidentClosed(incident_id=iid, content_ref=ref, by=by)]
         case _:
             assert_never(cmd)
 
@@ -190,7 +217,7 @@ def _open_from_capture(cmd: OpenFromCapture, state: Incident) -> list[Event]:
         return []
     return [
         IncidentReported(incident_id=cmd.incident_id, school_id=cmd.school_id,
-                         occurred_at=cmd.occurred_at, url=cmd.url, description=cmd.description,
+                         occurred_at=cmd.occurred_at, url=cmd.url, content_ref=cmd.content_ref,
                          came_to_light=Source.CAPTURE, reporter=SYSTEM,
                          reporter_name="LA moderation", capture_id=cmd.capture_id),
         IncidentClassified(incident_id=cmd.incident_id, category=cmd.category,
@@ -219,10 +246,22 @@ def _move(state: Incident, to: Status) -> None:
 def evolve(state: Incident, event: Event) -> Incident:
     counted = replace(state, entries=state.entries + 1)
     match event:
-        case IncidentReported():
+        case IncidentReported(content_ref=ref):
             reported = replace(counted, exists=True, school_id=event.school_id,
-                               reporter=event.reporter, came_to_light=event.came_to_light)
+                               reporter=event.reporter, came_to_light=event.came_to_light,
+                               refs=(ref,) if ref else ())
             return _involving(reported, event.involved)
+        case IncidentNoteAdded(content_ref=ref):
+            return replace(counted, refs=(*state.refs, ref) if ref else state.refs)
+        case IncidentReferred(agency=agency, content_ref=ref):
+            return replace(counted, status=Status.REFERRED,
+                           referrals=(*state.referrals, agency),
+                           refs=(*state.refs, ref) if ref else state.refs)
+        case IncidentClosed(content_ref=ref):
+            return replace(counted, status=Status.CLOSED, closed_ref=ref,
+                           refs=(*state.refs, ref) if ref else state.refs)
+        case IncidentContentPurged(removed_on=on):
+            return replace(state, refs=(), closed_ref=None, text_removed_on=on)
         case InvolvedAdded():
             return _involving(counted, event.involved)
         case IncidentClassified():
@@ -233,11 +272,6 @@ def evolve(state: Incident, event: Event) -> Incident:
             return replace(counted, assignee=assignee)
         case IncidentStatusChanged(status=status):
             return replace(counted, status=status)
-        case IncidentReferred(agency=agency):
-            return replace(counted, status=Status.REFERRED,
-                           referrals=(*state.referrals, agency))
-        case IncidentClosed():
-            return replace(counted, status=Status.CLOSED)
         case _:
             return counted
 

@@ -7,6 +7,7 @@ facts recorded by then, and a rebuild (same events, same ids) yields the same fa
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -34,6 +35,12 @@ class Kind(StrEnum):
     # Sanctions and actions taken: the `sanction` service's events map here (one projection
     # handler to add when its events exist); the reports already count them.
     ACTION_TAKEN = "action_taken"  # person; category: the action; outcome: sanction|action
+    # The compliance service's: filtering logs, reviews, the policy, training, reminders.
+    FILTERING_SUMMARY = "filtering_summary"  # occurred_at: period end; detail: filtering_text
+    PROVISION_REVIEWED = "provision_reviewed"  # due_at: the next review
+    POLICY_PUBLISHED = "policy_published"  # due_at: its review date; detail: the title
+    TRAINING_RECORDED = "training_recorded"  # person; category: the kind; occurred_at: done
+    REMINDER_SENT = "reminder_sent"  # category: what about; outcome: due|overdue
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -72,3 +79,22 @@ def parse_rules(text: str | None) -> dict[str, set[str]]:
             kind, auds = part.split(":", 1)
             out[kind] = {a for a in auds.split(",") if a}
     return out
+
+
+def filtering_text(counts: list[tuple[str, int, int]]) -> str:
+    """A summary's counts as one fact's detail: {"blocked", "allowed", "by": {category:
+    [blocked, allowed]}}, the smallest categories left out of "by" to fit the column."""
+    blocked, allowed = sum(c[1] for c in counts), sum(c[2] for c in counts)
+    by = sorted(counts, key=lambda c: (-c[1], -c[2], c[0]))
+    while True:
+        text = json.dumps({"blocked": blocked, "allowed": allowed,
+                           "by": {c[0]: [c[1], c[2]] for c in by}})
+        if len(text) <= 2000:
+            return text
+        by = by[:-1]
+
+
+def parse_filtering(text: str | None) -> tuple[int, int, dict[str, tuple[int, int]]]:
+    data = json.loads(text or "{}")
+    return (int(data.get("blocked", 0)), int(data.get("allowed", 0)),
+            {k: (int(v[0]), int(v[1])) for k, v in data.get("by", {}).items()})

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from services.reporting.domain.duties import (
+    filtering_in,
+    policy_overdue,
+    provision_overdue,
+    training_overdue,
+)
 from services.reporting.domain.ledger import School
 from services.reporting.domain.monthly import Frozen
 from services.reporting.domain.periods import Period
@@ -27,6 +33,13 @@ class TermFigures(Frozen):
     people_needing_signature: int
     access_suspended: int
     log_reviewed: bool
+    # Oakridge: governors monitor "filtering/control logs"; and the standards' duties.
+    filtering_blocked: int = 0
+    filtering_allowed: int = 0
+    filtering_blocked_by_category: dict[str, int] = {}
+    filtering_review_overdue: bool = False
+    policy_review_overdue: bool = False
+    training_overdue: int = 0
 
 
 class Trend(Frozen):
@@ -59,7 +72,12 @@ def figures(s: School, period: Period, at: datetime) -> TermFigures:
     raised = [a for a in s.alerts.values() if period.holds(a.raised_at)]
     now = min(at, period.end)
     current = [p for p in s.people.values() if not p.left]
+    filtering = filtering_in(s, period)
     return TermFigures(
+        filtering_blocked=filtering.blocked, filtering_allowed=filtering.allowed,
+        filtering_blocked_by_category=filtering.blocked_by_category,
+        filtering_review_overdue=provision_overdue(s, now),
+        policy_review_overdue=policy_overdue(s, now), training_overdue=training_overdue(s, now),
         incidents_reported=len(reported), incidents_by_category=tally(i.category
                                                                       for i in reported),
         incidents_open=sum(i.status != "closed" for i in reported),

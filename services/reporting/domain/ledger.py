@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.reporting.domain.facts import Fact, Kind, parse_rules
+from services.reporting.domain.facts import Fact, Kind, parse_filtering, parse_rules
 
 OPEN_GRADES = frozenset({"violation", "urgent_child_protection"})
 
@@ -73,6 +73,23 @@ class Action:
 
 
 @dataclass
+class Filtering:
+    """A filtering product's summary: requests blocked and allowed over a period."""
+
+    period_end: datetime
+    blocked: int
+    allowed: int
+    by_category: dict[str, tuple[int, int]]
+
+
+@dataclass
+class Reminder:
+    at: datetime
+    subject: str
+    overdue: bool
+
+
+@dataclass
 class School:
     school_id: str
     name: str = ""
@@ -84,6 +101,11 @@ class School:
     incidents: dict[str, Incident] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)
+    filtering: dict[str, Filtering] = field(default_factory=dict)
+    provision_due: datetime | None = None  # the annual filtering review; None: never done
+    policy_due: datetime | None = None  # the e-safety policy's review; None: no policy
+    training: dict[str, list[tuple[str, datetime]]] = field(default_factory=dict)
+    reminders: list[Reminder] = field(default_factory=list)
 
     def missing(self, person: Person) -> list[str]:
         """The agreements a current person needs for access and has not signed."""
@@ -159,3 +181,14 @@ def _apply(s: School, f: Fact) -> None:
             s.person(f.subject).access = f.outcome or "none"
         case Kind.ACTION_TAKEN:
             s.actions.append(Action(f.person, f.category or "", f.outcome or "", f.recorded_at))
+        case Kind.FILTERING_SUMMARY:
+            blocked, allowed, by = parse_filtering(f.detail)
+            s.filtering[f.subject] = Filtering(f.occurred_at, blocked, allowed, by)
+        case Kind.PROVISION_REVIEWED:
+            s.provision_due = max(filter(None, (s.provision_due, f.due_at)), default=None)
+        case Kind.POLICY_PUBLISHED:
+            s.policy_due = f.due_at
+        case Kind.TRAINING_RECORDED:
+            s.training.setdefault(f.person or "", []).append((f.category or "", f.occurred_at))
+        case Kind.REMINDER_SENT:
+            s.reminders.append(Reminder(f.recorded_at, f.category or "", f.outcome == "overdue"))

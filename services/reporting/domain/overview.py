@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from services.reporting.domain.duties import (
+    filtering_in,
+    policy_overdue,
+    provision_overdue,
+    training_overdue,
+)
 from services.reporting.domain.ledger import School
 from services.reporting.domain.monthly import Frozen
-from services.reporting.domain.periods import previous_term, term_of
+from services.reporting.domain.periods import Period, previous_term, term_of
 
 WINDOW = timedelta(days=30)
 
@@ -24,6 +30,14 @@ class SchoolLine(Frozen):
     review_due: str | None  # the last finished term, when its log review is not recorded
     people_needing_signature: int
     flagged: bool
+    # The compliance service's: filtering logs, and what is overdue today.
+    filtering_blocked_last_30_days: int = 0
+    filtering_allowed_last_30_days: int = 0
+    filtering_review_overdue: bool = False
+    policy_review_overdue: bool = False
+    training_overdue: int = 0
+    reminders_last_30_days: int = 0
+    compliance_overdue: bool = False
 
 
 class Overview(Frozen):
@@ -40,7 +54,16 @@ def line(s: School, at: datetime) -> SchoolLine:
     outstanding = sum(bool(s.missing(p)) for p in s.people.values() if not p.left)
     breaches = sum(a.breached(at) for a in s.alerts.values())
     oldest = max((at - c.received_at for c in waiting), default=None)
+    filtering = filtering_in(s, Period("last 30 days", at - WINDOW, at))
+    provision, policy, training = (provision_overdue(s, at), policy_overdue(s, at),
+                                   training_overdue(s, at))
     return SchoolLine(
+        filtering_blocked_last_30_days=filtering.blocked,
+        filtering_allowed_last_30_days=filtering.allowed,
+        filtering_review_overdue=provision, policy_review_overdue=policy,
+        training_overdue=training,
+        reminders_last_30_days=sum(at - WINDOW < r.at <= at for r in s.reminders),
+        compliance_overdue=provision or policy or bool(training),
         school_id=s.school_id, school_name=s.name or s.school_id,
         captures_last_30_days=sum(at - WINDOW < c.received_at for c in s.captures.values()),
         captures_total=len(s.captures), backlog=len(waiting),

@@ -6,12 +6,26 @@ import {
 } from "./api";
 import { AgreementsPage } from "./pages/agreements";
 import { AlertsPage } from "./pages/alerts";
+import { AuditPage } from "./pages/audit";
 import { CapturePage } from "./pages/capture";
+import { CompliancePage } from "./pages/compliance";
+import { FilteringPage } from "./pages/filtering";
+import { GovernorsPage } from "./pages/governors";
 import { IncidentPage, IncidentsPage } from "./pages/incidents";
 import { KeysPage } from "./pages/keys";
+import { KeywordsPage } from "./pages/keywords";
+import { LaPage } from "./pages/la";
+import { MonthlyPage } from "./pages/monthly";
 import { PeoplePage } from "./pages/people";
 import { QueuePage } from "./pages/queue";
 import { ReportPage } from "./pages/report";
+import { RetentionPage } from "./pages/retention";
+import { WeeklyReviewPage } from "./pages/review";
+import { SanctionsPage } from "./pages/sanctions";
+import { StaffComplaintsPage } from "./pages/staff";
+import { TermlyPage } from "./pages/termly";
+import { TrainingPage } from "./pages/training";
+import { TransfersPage } from "./pages/transfers";
 import { abilities, navigation, ROLE_LABELS } from "./roles";
 import { go, useRoute } from "./router";
 import { ErrorMessage } from "./ui";
@@ -130,7 +144,7 @@ function Page({ me, page, args, allowed }: {
   const can = abilities(me);
   switch (page) {
     case "queue": return <QueuePage me={me} />;
-    case "capture": return <CapturePage schoolId={args[0] ?? ""} captureId={args[1] ?? ""} can={can} />;
+    case "capture": return <CapturePage me={me} schoolId={args[0] ?? ""} captureId={args[1] ?? ""} can={can} />;
     case "alerts": return <AlertsPage me={me} />;
     case "incidents": return <IncidentsPage me={me} />;
     case "incident": return <IncidentPage me={me} schoolId={args[0] ?? ""} incidentId={args[1] ?? ""} />;
@@ -138,6 +152,20 @@ function Page({ me, page, args, allowed }: {
     case "agreements": return <AgreementsPage me={me} />;
     case "people": return <PeoplePage me={me} />;
     case "keys": return <KeysPage me={me} />;
+    case "sanctions": return <SanctionsPage me={me} />;
+    case "termly": return <TermlyPage me={me} />;
+    case "staff": return <StaffComplaintsPage me={me} />;
+    case "audit": return <AuditPage me={me} />;
+    case "training": return <TrainingPage me={me} />;
+    case "review": return <WeeklyReviewPage me={me} />;
+    case "monthly": return <MonthlyPage me={me} />;
+    case "governors": return <GovernorsPage me={me} />;
+    case "la": return <LaPage />;
+    case "keywords": return <KeywordsPage me={me} />;
+    case "compliance": return <CompliancePage me={me} />;
+    case "transfers": return <TransfersPage me={me} />;
+    case "retention": return <RetentionPage me={me} />;
+    case "filtering": return <FilteringPage me={me} />;
     default: return <ErrorMessage message="There is no such page." />;
   }
 }

@@ -143,3 +143,24 @@ export function soon(reload: () => void): void {
   reload();
   for (const ms of [800, 2500, 6000]) setTimeout(reload, ms);
 }
+
+const NAMES = `query($s: String!, $k: PersonKind!) { people(schoolId: $s, kind: $k, limit: 500) {
+  items { personId givenName familyName } } }`;
+
+/** Names instead of person ids, from the directory (when the user may list those people). */
+export function useNames(schoolId: string | null, kind: "STAFF" | "LA_STAFF" | "PUPIL",
+  fallback: string): (id: string | null | undefined) => string {
+  const people = useQuery<{ people: { items: { personId: string; givenName: string;
+    familyName: string }[] } }>(NAMES, schoolId ? { s: schoolId, k: kind } : null);
+  return (id) => {
+    if (!id) return "—";
+    const p = people.data?.people.items.find((x) => x.personId === id);
+    return p ? `${p.givenName} ${p.familyName}` : fallback;
+  };
+}
+
+/** The LA's staff (the moderators) by name for LA users; school staff may not list them and
+ * read "an LA moderator". */
+export function useLaNames(laId: string, isLa: boolean): (id: string | null | undefined) => string {
+  return useNames(isLa ? laId : null, "LA_STAFF", isLa ? "a member of LA staff" : "an LA moderator");
+}

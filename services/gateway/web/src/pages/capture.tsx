@@ -1,9 +1,11 @@
 // One capture: its details, the screenshot (fetched only on request: every view is audited),
 // who has viewed it, and its history.
 import { useState } from "preact/hooks";
-import { gql } from "../api";
+import { gql, type Me } from "../api";
 import type { Abilities } from "../roles";
-import { Empty, ErrorMessage, Load, soon, useAction, useQuery, when, words } from "../ui";
+import {
+  Empty, ErrorMessage, Load, soon, useAction, useLaNames, useQuery, when, words,
+} from "../ui";
 
 interface Detail {
   capture: {
@@ -12,6 +14,7 @@ interface Detail {
     category: string | null; severity: number | null; priority: string | null;
     grade: string | null; gradedBy: string | null; notes: string | null;
     claimedBy: string | null; matches: { phrase: string; category: string; source: string }[];
+    retention: string | null; screenshotRemovedOn: string | null;
   };
   history: { type: string; at: string; version: number; data: Record<string, unknown> }[];
 }
@@ -20,16 +23,17 @@ interface View { viewerName: string; viewerSchool: string; viewedAt: string }
 const CAPTURE = `query($s: String!, $c: String!) { capture(schoolId: $s, captureId: $c) {
   capture { captureId schoolId product capturedAt machine username trigger excerpt url
     hasScreenshot category severity priority grade gradedBy notes claimedBy
-    matches { phrase category source } }
+    matches { phrase category source } retention screenshotRemovedOn }
   history { type at version data } } }`;
 const SCREENSHOT = `mutation($s: String!, $c: String!) { viewScreenshot(schoolId: $s, captureId: $c) {
   contentType dataBase64 } }`;
 const VIEWS = `query($s: String!, $c: String) { screenshotViews(schoolId: $s, captureId: $c) {
   total items { viewerName viewerSchool viewedAt } } }`;
 
-export function CapturePage({ schoolId, captureId, can }: {
-  schoolId: string; captureId: string; can: Abilities;
+export function CapturePage({ me, schoolId, captureId, can }: {
+  me: Me; schoolId: string; captureId: string; can: Abilities;
 }) {
+  const named = useLaNames(me.laId, can.isLa);
   const detail = useQuery<{ capture: Detail }>(CAPTURE, { s: schoolId, c: captureId });
   const views = useQuery<{ screenshotViews: { total: number; items: View[] } }>(VIEWS,
     can.moderate ? { s: schoolId, c: captureId } : null);
@@ -49,7 +53,7 @@ export function CapturePage({ schoolId, captureId, can }: {
       <Load loaded={detail} what="the capture">
         {({ capture: { capture: c, history } }) => (
           <>
-            <h1 id="capture-title">Capture: {c.trigger}</h1>
+            <h1 id="capture-title">Capture: {c.trigger || c.captureId}</h1>
             <dl class="facts">
               <dt>School</dt><dd>{c.schoolId}</dd>
               <dt>Captured</dt><dd>{when(c.capturedAt)} on {c.machine} ({c.username})</dd>
@@ -59,11 +63,14 @@ export function CapturePage({ schoolId, captureId, can }: {
               <dt>Address</dt><dd>{c.url ?? "—"}</dd>
               <dt>Matched phrases</dt>
               <dd>{c.matches.length ? c.matches.map((m) => `${m.phrase} (${words(m.category)}, ${m.source})`).join("; ") : "none"}</dd>
-              <dt>Grade</dt><dd>{c.grade ? `${words(c.grade)} by ${c.gradedBy}` : "not graded yet"}</dd>
+              <dt>Grade</dt><dd>{c.grade ? `${words(c.grade)} by ${named(c.gradedBy)}` : "not graded yet"}</dd>
               {c.notes && <><dt>Notes</dt><dd>{c.notes}</dd></>}
+              {c.retention && <><dt>Retention</dt><dd>{c.retention}</dd></>}
             </dl>
             <h2>Screenshot</h2>
-            {!c.hasScreenshot ? <Empty>The product sent no screenshot.</Empty>
+            {c.screenshotRemovedOn
+              ? <Empty>The screenshot was removed under retention on {c.screenshotRemovedOn}.</Empty>
+              : !c.hasScreenshot ? <Empty>The product sent no screenshot.</Empty>
               : image ? <img class="shot" src={image} alt={`Screenshot of ${c.machine} when "${c.trigger}" was captured`} />
               : can.viewScreenshots ? (
                 <p><button type="button" onClick={show} disabled={shot.busy}>
@@ -86,7 +93,7 @@ export function CapturePage({ schoolId, captureId, can }: {
             <ol class="history">
               {history.map((h) => (
                 <li key={h.version}><strong>{words(h.type.replace(/([a-z])([A-Z])/g, "$1_$2"))}</strong>{" "}
-                  {when(h.at)}{summary(h.data)}</li>
+                  {when(h.at)}{summary(h.data, named)}</li>
               ))}
             </ol>
           </>
@@ -96,9 +103,9 @@ export function CapturePage({ schoolId, captureId, can }: {
   );
 }
 
-function summary(data: Record<string, unknown>): string {
+function summary(data: Record<string, unknown>, named: (id: string) => string): string {
   const parts = ["grade", "moderator", "notes", "reason"]
     .filter((k) => typeof data[k] === "string" && data[k])
-    .map((k) => `${k}: ${String(data[k])}`);
+    .map((k) => `${k}: ${k === "moderator" ? named(String(data[k])) : String(data[k])}`);
   return parts.length ? ` — ${parts.join(", ")}` : "";
 }

@@ -3,26 +3,30 @@ import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { gql, type Me } from "../api";
 import { abilities } from "../roles";
+import { SanctionsPanel } from "./sanctions";
 import {
-  Empty, ErrorMessage, Load, Pager, soon, useAction, useQuery, useSchool, when, words,
+  Empty, ErrorMessage, Load, type Loaded, Pager, soon, useAction, useQuery, useSchool, when, words,
 } from "../ui";
 
 interface Incident {
   incidentId: string; schoolId: string; occurredAt: string; reportedAt: string;
   description: string; cameToLight: string; reporterName: string; category: string | null;
   incidentType: string | null; cyberBullying: boolean; childProtection: boolean; status: string;
-  assignee: string | null; referrals: string[]; outcome: string | null; url: string | null;
+  assignee: string | null; assigneeName: string; referrals: string[]; outcome: string | null; url: string | null;
   involved: { kind: string; name: string }[];
-  chronology?: { seq: number; at: string; by: string; entry: string; detail: string }[];
+  chronology?: { seq: number; at: string; byName: string; entry: string; detail: string }[];
 }
 
 const ROW = `incidentId schoolId occurredAt reportedAt description cameToLight reporterName
-  category incidentType cyberBullying childProtection status assignee referrals outcome url
+  category incidentType cyberBullying childProtection status assignee assigneeName referrals
+  outcome url
   involved { kind name }`;
-const LOG = `query($s: String!, $w: IncidentFilter, $o: Int!) {
-  incidentLog(schoolId: $s, where: $w, offset: $o, limit: 20) { total items { ${ROW} } } }`;
+const LOG_LIMIT = 20;
+export const LOG = `query($s: String!, $w: IncidentFilter, $o: Int!) {
+  incidentLog(schoolId: $s, where: $w, offset: $o, limit: ${LOG_LIMIT}) { total items { ${ROW} } } }`;
 const ONE = `query($s: String!, $i: String!) { incident(schoolId: $s, incidentId: $i) {
-  ${ROW} chronology { seq at by entry detail } } }`;
+  ${ROW} chronology { seq at byName entry detail } } }`;
+const TYPES = `query($s: String!) { incidentTypes(schoolId: $s) { audience key label } }`;
 const STAFF = `query($s: String!) { people(schoolId: $s, kind: STAFF, limit: 200) {
   items { personId givenName familyName } } }`;
 
@@ -36,7 +40,7 @@ export function IncidentsPage({ me }: { me: Me }) {
   const [category, setCategory] = useState("");
   const [offset, setOffset] = useState(0);
   const where = { status: status || null, category: category || null };
-  const log = useQuery<{ incidentLog: { total: number; items: Incident[] } }>(LOG,
+  const log = useQuery<LogPage>(LOG,
     schoolId ? { s: schoolId, w: where, o: offset } : null);
   return (
     <section aria-labelledby="incidents-title">
@@ -48,31 +52,44 @@ export function IncidentsPage({ me }: { me: Me }) {
         <Choice id="f-category" label="Category" value={category} options={CATEGORIES}
           any="Any category" onChange={(v) => { setCategory(v); setOffset(0); }} />
       </div>
-      <Load loaded={log} what="incidents">
-        {({ incidentLog: page }) => page.items.length === 0
-          ? <Empty>No incidents match.</Empty> : (
-            <>
-              <table class="incidents">
-                <caption class="sr-only">Incidents</caption>
-                <thead><tr><th scope="col">Occurred</th><th scope="col">What happened</th>
-                  <th scope="col">Status</th><th scope="col">Category</th>
-                  <th scope="col">Reported by</th></tr></thead>
-                <tbody>{page.items.map((i) => (
-                  <tr key={i.incidentId}>
-                    <td>{when(i.occurredAt)}</td>
-                    <td><a href={`#/incident/${i.schoolId}/${i.incidentId}`}>{i.description}</a>
-                      {i.childProtection && <span class="tag">Child protection</span>}</td>
-                    <td>{words(i.status)}</td><td>{words(i.category)}</td>
-                    <td>{i.reporterName}</td>
-                  </tr>))}
-                </tbody>
-              </table>
-              <Pager offset={offset} limit={20} total={page.total} label="Incidents"
-                onMove={setOffset} />
-            </>
-          )}
-      </Load>
+      <IncidentList loaded={log} offset={offset} onMove={setOffset} label="Incidents"
+        empty="No incidents match." />
     </section>
+  );
+}
+
+export type LogPage = { incidentLog: { total: number; items: Incident[] } };
+
+/** A page of the log as a table linking to each incident, with its pager. */
+export function IncidentList({ loaded, offset, onMove, label, empty }: {
+  loaded: Loaded<LogPage>; offset: number; onMove: (offset: number) => void; label: string;
+  empty: string;
+}) {
+  return (
+    <Load loaded={loaded} what={label.toLowerCase()}>
+      {({ incidentLog: page }) => page.items.length === 0 ? <Empty>{empty}</Empty> : (
+        <>
+          <table class="incidents">
+            <caption class="sr-only">{label}</caption>
+            <thead><tr><th scope="col">Occurred</th><th scope="col">What happened</th>
+              <th scope="col">Status</th><th scope="col">Category</th>
+              <th scope="col">Reported by</th></tr></thead>
+            <tbody>{page.items.map((i) => (
+              <tr key={i.incidentId}>
+                <td>{when(i.occurredAt)}</td>
+                <td><a href={`#/incident/${i.schoolId}/${i.incidentId}`}>{i.description}</a>
+                  {i.childProtection && <span class="tag">Child protection</span>}
+                  {i.cameToLight === "COMPLAINT" && <span class="tag">Complaint</span>}</td>
+                <td>{words(i.status)}</td><td>{words(i.category)}</td>
+                <td>{i.reporterName}</td>
+              </tr>))}
+            </tbody>
+          </table>
+          <Pager offset={offset} limit={LOG_LIMIT} total={page.total} label={label}
+            onMove={onMove} />
+        </>
+      )}
+    </Load>
   );
 }
 
@@ -110,7 +127,7 @@ export function IncidentPage({ me, schoolId, incidentId }: {
               <dt>Classification</dt>
               <dd>{words(i.category)}{i.incidentType ? `, ${i.incidentType}` : ""}
                 {i.cyberBullying ? ", cyber-bullying" : ""}{i.childProtection ? ", child protection" : ""}</dd>
-              <dt>Assigned to</dt><dd>{i.assignee ?? "nobody yet"}</dd>
+              <dt>Assigned to</dt><dd>{i.assignee ? i.assigneeName || "someone no longer listed" : "nobody yet"}</dd>
               <dt>Referred to</dt><dd>{i.referrals.length ? i.referrals.map(words).join(", ") : "—"}</dd>
               <dt>Involved</dt><dd>{i.involved.length ? i.involved.map((p) => `${p.name} (${words(p.kind)})`).join(", ") : "—"}</dd>
               {i.outcome && <><dt>Outcome</dt><dd>{i.outcome}</dd></>}
@@ -119,9 +136,10 @@ export function IncidentPage({ me, schoolId, incidentId }: {
             {(i.chronology ?? []).length === 0 ? <Empty>No entries.</Empty> : (
               <ol class="chronology">
                 {(i.chronology ?? []).map((c) => (
-                  <li key={c.seq}><strong>{words(c.entry)}</strong> {when(c.at)} by {c.by}: {c.detail}</li>))}
+                  <li key={c.seq}><strong>{words(c.entry)}</strong> {when(c.at)} by {c.byName}: {c.detail}</li>))}
               </ol>
             )}
+            {manage && <SanctionsPanel schoolId={i.schoolId} incidentId={i.incidentId} />}
             {manage && i.status !== "CLOSED" && <Actions incident={i} onDone={one.reload} />}
           </>
         )}
@@ -145,6 +163,8 @@ const CLOSE = `mutation($s: String!, $i: String!, $o: String!) {
 function Actions({ incident: i, onDone }: { incident: Incident; onDone: () => void }) {
   const staff = useQuery<{ people: { items: { personId: string; givenName: string;
     familyName: string }[] } }>(STAFF, { s: i.schoolId });
+  const types = useQuery<{ incidentTypes: { audience: string; key: string; label: string }[] }>(
+    TYPES, { s: i.schoolId });
   const action = useAction();
   const [category, setCategory] = useState(i.category ?? "CONTENT");
   const [type, setType] = useState(i.incidentType ?? "");
@@ -176,7 +196,11 @@ function Actions({ incident: i, onDone }: { incident: Incident; onDone: () => vo
         <Choice id="c-category" label="Category (4 Cs)" value={category} options={CATEGORIES}
           onChange={setCategory} />
         <span class="field"><label for="c-type">Incident type</label>
-          <input id="c-type" value={type} onInput={text(setType)} /></span>
+          <select id="c-type" value={type} onChange={text(setType)}>
+            <option value="">No type yet</option>
+            {typeChoices(types.data?.incidentTypes ?? [], type).map((t) => (
+              <option key={t.key} value={t.key} title={t.label}>{short(t.label)}</option>))}
+          </select></span>
         <span class="field check"><input id="c-cyber" type="checkbox" checked={cyber}
           onChange={() => setCyber(!cyber)} /><label for="c-cyber">Cyber-bullying</label></span>
         <span class="field check"><input id="c-cp" type="checkbox" checked={cp}
@@ -229,4 +253,16 @@ function Form({ title, onSubmit, busy, children }: {
         <button type="submit" disabled={busy}>{title}</button></fieldset>
     </form>
   );
+}
+
+/** A matrix row's label is a sentence; the choice shows its start. */
+function short(label: string): string {
+  return label.length > 70 ? `${label.slice(0, 69)}…` : label;
+}
+
+/** One choice per type key (pupil and staff matrices may share one), the current one kept. */
+function typeChoices(types: { key: string; label: string }[], current: string) {
+  const unique = types.filter((t, n) => types.findIndex((x) => x.key === t.key) === n);
+  return current && !unique.some((t) => t.key === current)
+    ? [{ key: current, label: current }, ...unique] : unique;
 }

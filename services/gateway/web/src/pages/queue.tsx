@@ -3,7 +3,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { describe, gql, type Me } from "../api";
 import { go } from "../router";
-import { Empty, ErrorMessage, Load, Pager, useQuery, when, words } from "../ui";
+import { Empty, ErrorMessage, Load, Pager, useLaNames, useQuery, when, words } from "../ui";
 
 export const GRADES = [
   { key: "1", grade: "FALSE_POSITIVE", label: "False positive", needsNotes: false },
@@ -38,6 +38,7 @@ export function QueuePage({ me }: { me: Me }) {
   const [offset, setOffset] = useState(0);
   const [school, setSchool] = useState("");
   const schools = useQuery<{ schools: { schoolId: string; name: string }[] }>(SCHOOLS, {});
+  const named = useLaNames(me.laId, true);
   const queue = useQuery<{ moderationQueue: QueuePage }>(QUEUE,
     { f: school ? { schoolId: school } : null, o: offset, l: LIMIT });
   const [index, setIndex] = useState(0);
@@ -188,7 +189,7 @@ export function QueuePage({ me }: { me: Me }) {
                     <span>{names.get(c.schoolId) ?? c.schoolId} · {c.machine} · {c.username}</span>
                     <span>{when(c.capturedAt)}</span>
                     <span>{c.claimedBy ? (c.claimedBy === me.personId ? "Claimed by you"
-                      : `Claimed by ${c.claimedBy}`) : "Unclaimed"}</span>
+                      : `Claimed by ${named(c.claimedBy)}`) : "Unclaimed"}</span>
                     <a href={`#/capture/${c.schoolId}/${c.captureId}`} tabIndex={-1}>Open</a>
                   </li>
                 ))}
