@@ -70,6 +70,20 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+async def wait_set(event: asyncio.Event, seconds: float) -> bool:
+    """Wait up to `seconds` for `event`; False when the time ran out.
+
+    Not `asyncio.wait_for`: on Python 3.11, when the event is set in the same loop turn as our
+    task is cancelled, it returns normally and the cancellation is lost (a stopping service's
+    loop then ran on until it was killed). `asyncio.timeout` keeps it."""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
 def stop_if_cancelled() -> None:
     """For long-running loops that catch broad errors: a library may convert our task's
     cancellation into its own error, and catching that must not keep the loop alive."""

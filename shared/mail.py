@@ -54,7 +54,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db import Database, as_utc, new_metadata
-from shared.events import Envelope, Event, now, stop_if_cancelled
+from shared.events import Envelope, Event, now, stop_if_cancelled, wait_set
 from shared.gauges import Gauge, Reading
 from shared.periodic import Job
 from shared.projection import Projection
@@ -222,10 +222,7 @@ class Mailer(Projection):
                     stop_if_cancelled()
                     log.exception("%s: could not deliver mail; trying again later", self.name)
                     wait = POLL_SECONDS
-                try:
-                    await asyncio.wait_for(self.queued.wait(), timeout=wait)
-                except TimeoutError:
-                    pass
+                await wait_set(self.queued, wait)
 
         run.__name__ = f"{self.name}-delivery".replace("-", "_")
         return run

@@ -32,6 +32,8 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from shared.events import stop_if_cancelled, wait_set
+
 log = logging.getLogger(__name__)
 HEARTBEAT, NO_MESSAGES, TIMED_OUT, CONFLICT, UNAVAILABLE = "100", "404", "408", "409", "503"
 
@@ -77,6 +79,7 @@ class Pull:
             while True:
                 msgs: list[Msg] = []
                 while len(msgs) < self.batch:
+                    stop_if_cancelled()  # nats-py may have returned through our cancellation
                     if self._owed == 0:
                         await self._request()
                     try:
@@ -139,7 +142,8 @@ class _Inbox:
         """What has arrived, up to `limit`; waits `patience` seconds for something."""
         if not self.msgs:
             self.ready.clear()
-            await asyncio.wait_for(self.ready.wait(), patience)
+            if not await wait_set(self.ready, patience):
+                raise TimeoutError
         return [self.msgs.popleft() for _ in range(min(limit, len(self.msgs)))]
 
 

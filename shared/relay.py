@@ -11,7 +11,6 @@ a copy that JetStream did keep has no second effect.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -26,7 +25,7 @@ from sqlalchemy import Row, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from shared.db import Database, as_utc
-from shared.events import now, stop_if_cancelled
+from shared.events import now, stop_if_cancelled, wait_set
 from shared.eventstore import EventStore
 from shared.gauges import Gauge, Reading
 from shared.tables import dead_letters, events, outbox
@@ -184,6 +183,7 @@ class OutboxRelay:
         await self.recover()
         idle_rounds = 0
         while True:
+            stop_if_cancelled()  # a library call may have returned through our cancellation
             self.store.appended.clear()  # before reading, so no append goes unnoticed
             try:
                 sent = await self.publish_pending()
@@ -197,10 +197,7 @@ class OutboxRelay:
             idle_rounds += 1
             if idle_rounds % 600 == 0:
                 await self.prune()
-            try:
-                await asyncio.wait_for(self.store.appended.wait(), timeout=0.5)
-            except TimeoutError:
-                pass
+            await wait_set(self.store.appended, 0.5)
 
 
 class _Publisher:
@@ -227,8 +224,7 @@ class _Publisher:
         for i, row in enumerate(rows):
             await self.nc.publish(row.subject, row.data, reply=f"{self._prefix}.{self._batch}.{i}",
                                   headers=row.headers)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._all_in.wait(), patience)
+        await wait_set(self._all_in, patience)
         return next((i for i, ok in enumerate(self._stored) if not ok), len(rows))
 
     async def _reply(self, msg: Msg) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
+import io
 import logging
 import signal
 from collections.abc import Callable, Coroutine, Sequence
@@ -41,6 +43,9 @@ from shared.tables import dead_letters, outbox
 from shared.telemetry import instrument_engine, setup_logging, setup_tracing
 
 log = logging.getLogger(__name__)
+
+TASK_STOP_SECONDS = 4.0  # a cancelled task's time to finish before it is reported stuck
+DUMP_STACKS_AFTER = 7.0  # still running this long after SIGTERM: every thread's stack to stderr
 
 
 class HealthQuery(BaseModel):
@@ -130,7 +135,8 @@ class Service:
         while True:
             try:
                 # A database that hangs is as unreachable as one that refuses.
-                await asyncio.wait_for(self._ping_database(), timeout=5)
+                async with asyncio.timeout(5):  # (not wait_for: see `wait_set`)
+                    await self._ping_database()
                 database = True
             except Exception:
                 stop_if_cancelled()
@@ -169,9 +175,11 @@ class Service:
         for task in self._tasks:
             task.cancel()
         if self._tasks:
-            _, stuck = await asyncio.wait(self._tasks, timeout=10)
+            # Well inside the supervisor's grace (`STOP_TIMEOUT`), so this is logged first.
+            _, stuck = await asyncio.wait(self._tasks, timeout=TASK_STOP_SECONDS)
             for task in stuck:
-                log.error("%s: task %s did not stop", self.name, task.get_name())
+                log.error("%s: task %s did not stop; it waits in:\n%s", self.name,
+                          task.get_name(), _where(task))
         if self.broker is not None:
             await self.broker.stop()
         if self.nc is not None:
@@ -241,4 +249,12 @@ class Service:
             loop.add_signal_handler(sig, stop.set)
         await self.start()
         await stop.wait()
+        # If stopping hangs, say where before the supervisor kills us (it waits 10 s).
+        faulthandler.dump_traceback_later(DUMP_STACKS_AFTER, exit=False)
         await self.stop()
+
+
+def _where(task: asyncio.Task[None]) -> str:
+    out = io.StringIO()
+    task.print_stack(file=out)
+    return out.getvalue()

@@ -35,6 +35,7 @@ from services.directory.demo import LOGINS_FILE, DemoLogin, load_demo
 from services.directory.demo_keys import KEYS_FILE, load_demo_keys
 from services.incident.demo import load_demo as load_incident_demo
 from services.sanction.demo import load_demo as load_sanction_demo
+from shared.events import wait_set
 from shared.natsserver import NatsServer, free_port
 from shared.rpc import RpcClient
 from shared.settings import Settings
@@ -87,8 +88,7 @@ class Child:
                 self.restarts += 1
                 log.warning("%s exited with code %s; restart #%d in %.0fs", self.name, code,
                             self.restarts, backoff)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), backoff)
+                await wait_set(self._stop, backoff)
                 backoff = min(backoff * 2, BACKOFF_MAX)
 
     async def _run_once(self, sink: IO[bytes]) -> int:
@@ -109,8 +109,9 @@ class Child:
         if not exited.done():
             await _terminate(self.name, proc)
         code = await exited
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(pump, 2.0)  # the rest of its output, unless a pipe hangs
+        with contextlib.suppress(TimeoutError):  # the rest of its output, unless a pipe hangs
+            async with asyncio.timeout(2.0):  # (not wait_for: see `wait_set`)
+                await pump
         return code
 
 
@@ -128,7 +129,8 @@ def _die_with_parent() -> None:
 async def _terminate(name: str, proc: asyncio.subprocess.Process) -> None:
     _signal_group(proc.pid, signal.SIGTERM)
     try:
-        await asyncio.wait_for(proc.wait(), STOP_TIMEOUT)
+        async with asyncio.timeout(STOP_TIMEOUT):
+            await proc.wait()
     except TimeoutError:
         log.warning("%s did not stop in %.0fs; killing it", name, STOP_TIMEOUT)
         _signal_group(proc.pid, signal.SIGKILL)
@@ -181,7 +183,8 @@ def _http_health(host: str, port: int) -> Callable[[], Awaitable[bool]]:
         try:
             writer.write(f"GET /healthz HTTP/1.0\r\nHost: {host}:{port}\r\n\r\n".encode())
             await writer.drain()
-            status = await asyncio.wait_for(reader.readline(), 2.0)
+            async with asyncio.timeout(2.0):
+                status = await reader.readline()
             return status.split(b" ")[1:2] == [b"200"]
         except (OSError, TimeoutError):
             return False

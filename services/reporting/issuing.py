@@ -19,7 +19,7 @@ from services.reporting.domain.report import Issue, report
 from shared.claims import Role
 from shared.decider import load_in
 from shared.errors import AlreadyExists, ConcurrencyError, DomainError
-from shared.events import Metadata, now, stop_if_cancelled
+from shared.events import Metadata, now, stop_if_cancelled, wait_set
 from shared.eventstore import NewEvents
 from shared.service import Kit
 
@@ -83,10 +83,7 @@ async def run_jobs(kit: Kit, wake: asyncio.Event, idle: float = 5.0) -> None:
             found = await issued.next_queued(kit.db)
             if found is None:
                 wake.clear()
-                try:
-                    await asyncio.wait_for(wake.wait(), idle)
-                except TimeoutError:
-                    pass
+                await wait_set(wake, idle)
                 continue
             if await issued.claim(kit.db, str(found["job_id"])):
                 await _run(kit, found)
