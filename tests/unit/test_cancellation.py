@@ -7,7 +7,7 @@ the supervisor killed the process (CI: "compliance did not stop in 10s")."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from email.message import EmailMessage
 from typing import Any
 
@@ -17,7 +17,7 @@ from shared.mail import Mailer, MailSettings, mail_metadata
 from shared.pull import _Inbox
 
 
-async def stops_when_woken_and_cancelled(loop: Callable[[], Awaitable[None]],
+async def stops_when_woken_and_cancelled(loop: Callable[[], Coroutine[Any, Any, None]],
                                          wake: Callable[[], Any]) -> bool:
     """Start `loop`, let it settle into its wait, then wake it and cancel it in one turn;
     whether the task ended (the bound is generous: a lost cancel never ends)."""
