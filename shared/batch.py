@@ -58,8 +58,8 @@ async def append_new(store: EventStore, aggregate_type: str,
                 await store.append(*batches)
             else:
                 async with store.db.begin() as conn:
+                    await beside(conn, started)  # first: an inline projection reads it
                     await store.append_in(conn, *batches)
-                    await beside(conn, started)
                 store.appended.set()
         except ConcurrencyError:
             continue

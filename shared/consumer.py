@@ -92,7 +92,7 @@ class ProjectionRunner:
     tracer: trace.Tracer = field(default_factory=lambda: trace.get_tracer(__name__))
 
     def durable(self, source: str) -> str:
-        return f"{self.service}-{self.projection.name}-{source}".replace(".", "_")
+        return durable_name(self.service, self.projection, source)
 
     def __post_init__(self) -> None:
         RUNNERS.add(self)
@@ -253,6 +253,11 @@ class ProjectionRunner:
             query = select(func.count()).select_from(dead_letters).where(
                 dead_letters.c.consumer == self.projection.name)
             return int((await conn.execute(query)).scalar_one())
+
+
+def durable_name(service: str, projection: Projection, source: str) -> str:
+    """The JetStream durable of `service`'s consumer of `source` for `projection`."""
+    return f"{service}-{projection.name}-{source}".replace(".", "_")
 
 
 def strays(service: str) -> Projection:

@@ -23,6 +23,7 @@ from shared.db import Database, as_utc
 from shared.errors import ConcurrencyError
 from shared.events import Envelope, Event, Metadata, now
 from shared.faults import crash_point
+from shared.projection import Projection, apply_new
 from shared.streams import event_subject
 from shared.tables import events, outbox
 
@@ -49,6 +50,8 @@ class EventStore:
         self.db, self.service = db, service
         # Set whenever something was appended: wakes the outbox relay at once.
         self.appended = asyncio.Event()
+        # The service's inline projections (`Projection.inline`), applied with each append.
+        self.inline: Sequence[Projection] = ()
 
     async def append(self, *batches: NewEvents, keep: Sequence[content.Erasable] = (),
                      urgent: bool = False) -> list[Envelope]:
@@ -79,8 +82,13 @@ class EventStore:
             # Two writers raced past the version check: the unique key decides.
             first = batches[0]
             raise ConcurrencyError(first.stream, first.expected_version) from exc
+        appended = [ev for batch in batches for ev in batch.events]
         # An erasure event and the deletion it records commit together (shared/content.py).
-        await content.erase_in(conn, (ev for batch in batches for ev in batch.events))
+        await content.erase_in(conn, appended)
+        for projection in self.inline:
+            await apply_new(conn, projection, [
+                (env, ev) for env, ev in zip(envelopes, appended, strict=True)
+                if env.type in projection.handles])
         return envelopes
 
     def _envelopes(self, batch: NewEvents, current: int, trace: dict[str, str],

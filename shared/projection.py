@@ -37,6 +37,13 @@ class Projection(ABC):
     urgent: ClassVar[bool] = False
     """A reaction someone is waiting for (raising an alert): its few small transactions go
     before the bulk writes queued for SQLite's write lock (`Database.begin`)."""
+    inline: ClassVar[bool] = False
+    """A read model of the service's own events only, applied by the event store in the
+    transaction that appends them (`EventStore.append_in`) instead of by a JetStream
+    consumer: what a command wrote is readable when it answers, and the hot path (a batch
+    of captures into the moderation queue) skips a publish-pull-ack round trip per event.
+    Its event ids are recorded as any projection's, so it can be turned off without a
+    rebuild; a failing `apply` fails the command, so keep it to plain row writes."""
 
     @abstractmethod
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None: ...

@@ -20,11 +20,12 @@ import nats
 from faststream.nats import NatsBroker
 from faststream.nats.opentelemetry import NatsTelemetryMiddleware
 from nats.aio.client import Client
+from nats.js import JetStreamContext
 from nats.js.errors import NotFoundError
 from pydantic import BaseModel
 from sqlalchemy import MetaData, func, select, text
 
-from shared.consumer import ProjectionRunner, strays
+from shared.consumer import ProjectionRunner, durable_name, strays
 from shared.db import Database
 from shared.decider import CommandBus
 from shared.events import stop_if_cancelled
@@ -32,13 +33,13 @@ from shared.eventstore import EventStore
 from shared.gauges import Gauge, Gauges
 from shared.healthcheck import heartbeat_file, write_heartbeat
 from shared.migrate import upgrade
-from shared.projection import Projection, log_progress, rebuild
+from shared.projection import Projection, apply_new, decoded, log_progress, rebuild
 from shared.registry import EventRegistry, registry
 from shared.relay import KIT_GAUGES, OutboxRelay
 from shared.replay import chain, count_jetstream, replay_jetstream
 from shared.rpc import RpcRouter
 from shared.settings import Settings
-from shared.streams import declare_service_streams
+from shared.streams import declare_service_streams, events_stream
 from shared.tables import dead_letters, outbox
 from shared.telemetry import instrument_engine, setup_logging, setup_tracing
 
@@ -89,11 +90,14 @@ class Service:
         self.kit = Kit(self.name, self.settings, self.db, store, CommandBus(store, registry),
                        registry)
         self.wiring = self.build(self.kit)
+        store.inline = [p for p in self.wiring.projections if p.inline]
+        for p in store.inline:
+            assert p.sources == (self.name,), f"inline {p.name} must read only {self.name}"
         tracer = self.tracer_provider.get_tracer("shared.consumer")
         self.runners = [ProjectionRunner(self.name, p, self.db, registry,
                                          ack_wait=self.settings.ack_wait_seconds,
                                          committed=store.appended, tracer=tracer)
-                        for p in self.wiring.projections]
+                        for p in self.wiring.projections if not p.inline]
         # What none of them reads on our own stream (kept apart: not a read model).
         self.strays = ProjectionRunner(self.name, strays(self.name), self.db, registry,
                                        ack_wait=self.settings.ack_wait_seconds, tracer=tracer)
@@ -109,6 +113,7 @@ class Service:
                                      max_reconnect_attempts=-1, name=f"{self.name}-relay")
         js = self.nc.jetstream()
         await declare_service_streams(js, self.name, replicas=self.settings.stream_replicas)
+        await self._adopt_inline(js)  # before any command can append
         self.relay = OutboxRelay(self.name, self.db, self.kit.store, js)
         for runner in (*self.runners, self.strays):
             runner.js = js
@@ -169,6 +174,26 @@ class Service:
         # The server may have lost acknowledged but unsynced writes: send the recent ones again.
         count = await self.relay.recover()
         log.warning("%s: NATS reconnected; re-publishing %d recent events", self.name, count)
+
+    async def _adopt_inline(self, js: JetStreamContext) -> None:
+        """A projection that had a JetStream consumer before it became inline: apply from the
+        store what that consumer had not applied yet, then remove the consumer (left, it
+        would only fall further behind)."""
+        for projection in self.kit.store.inline:
+            stream, durable = events_stream(self.name), durable_name(self.name, projection,
+                                                                       self.name)
+            try:
+                await js.consumer_info(stream, durable)
+            except NotFoundError:
+                continue
+            applied = 0
+            async for batch in self.kit.store.read_all(types=sorted(projection.handles)):
+                async with self.db.begin() as conn:
+                    applied += await apply_new(conn, projection,
+                                               decoded(projection, registry, batch))
+            await js.delete_consumer(stream, durable)
+            log.info("%s: %s is applied inline from now on; %d events its consumer had not "
+                     "applied were applied from the store", self.name, projection.name, applied)
 
     async def stop(self) -> None:
         self.gauges.close()

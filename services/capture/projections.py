@@ -136,6 +136,7 @@ class CaptureQueue(Projection):
     sources = ("capture",)
     handles = frozenset(e.type_name for e in HANDLED)
     metadata: ClassVar[MetaData] = metadata
+    inline = True  # a moderator sees a capture, claim or grade as soon as it is answered
 
     async def apply_batch(self, conn: AsyncConnection,
                           items: Sequence[tuple[Envelope, Event]]) -> None:
