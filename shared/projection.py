@@ -8,10 +8,11 @@ appends events (`EventStore.append_in`) in that same transaction.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable, Sequence
-from typing import ClassVar
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+from typing import ClassVar, TypeVar
 
 from sqlalchemy import MetaData, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,6 +24,7 @@ from shared.tables import processed_events
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
 
 
 class Projection(ABC):
@@ -103,13 +105,44 @@ async def rebuild(
         await conn.execute(delete(processed_events).where(
             processed_events.c.consumer == projection.name))
     done = applied = 0
-    async for batch in source:
+    async for batch in prefetched(source):
         async with db.begin() as conn:
             applied += await apply_new(conn, projection, decoded(projection, registry, batch))
         done += len(batch)
         if progress:
             progress(done, total)
     return applied
+
+
+async def prefetched(source: AsyncIterator[T], depth: int = 2) -> AsyncGenerator[T, None]:
+    """`source`'s items, read ahead by a task: the next batches arrive and are parsed while
+    the database writes this one (a replay waited on each in turn). A reader that stops
+    early closes the source (a replay then removes its consumer)."""
+    ahead: asyncio.Queue[tuple[bool, T | BaseException | None]] = asyncio.Queue(depth)
+
+    async def read() -> None:
+        try:
+            async for item in source:
+                await ahead.put((True, item))
+            await ahead.put((False, None))
+        except Exception as exc:  # handed to the reader, raised there
+            await ahead.put((False, exc))
+        finally:
+            if isinstance(source, AsyncGenerator):
+                await source.aclose()
+
+    task = asyncio.create_task(read())
+    try:
+        while True:
+            more, item = await ahead.get()
+            if not more:
+                if isinstance(item, BaseException):
+                    raise item
+                return
+            yield item  # type: ignore[misc]
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def log_progress(name: str) -> Progress:

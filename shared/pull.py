@@ -50,6 +50,9 @@ class Pull:
     expires: float = 30.0
     heartbeat: float = 1.0
     linger: float = 0.02  # how long a burst's next message may take to arrive
+    # False for an ephemeral consumer (a replay): one the server lost is an error, not
+    # something to declare again.
+    redeclare: bool = True
     requests: int = 0  # pull requests sent (a figure for `make bench`)
     # The open request: its reply subject and how many messages it may still bring.
     _prefix: str = field(default="", init=False, repr=False)
@@ -123,6 +126,8 @@ class Pull:
                 log.warning("%s: pull ended with %s %s", self.durable, status,
                             msg.headers.get("Description") if msg.headers else "")
                 self._owed = 0
+                if not self.redeclare:
+                    raise ConnectionError(f"{self.durable}: pull ended with {status}")
                 if status in (CONFLICT, UNAVAILABLE):
                     await asyncio.sleep(0.5)
                     await self.declare()

@@ -245,7 +245,7 @@ class Service:
                         sources.append(self.kit.store.read_all(types=types))
                     else:
                         try:
-                            total += await count_jetstream(js, source)
+                            total += await count_jetstream(js, source, types)
                         except NotFoundError:  # that service has not published yet
                             log.info("no stream for %s yet: nothing to replay", source)
                             continue

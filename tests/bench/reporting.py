@@ -38,7 +38,7 @@ async def measure_rebuild(url: str, data: Path) -> dict[str, float]:
     js = nc.jetstream()
     projection = Facts()
     types = sorted(projection.handles)
-    count = sum([await count_jetstream(js, s) for s in projection.sources])
+    count = sum([await count_jetstream(js, s, types) for s in projection.sources])
     try:
         started = time.perf_counter()
         await rebuild(service.db, projection, registry,

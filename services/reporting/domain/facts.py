@@ -8,7 +8,7 @@ facts recorded by then, and a rebuild (same events, same ids) yields the same fa
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -62,10 +62,14 @@ class Fact:
     due_at: datetime | None = None
 
     def row(self) -> dict[str, object]:
-        return asdict(self)
+        # Not `asdict`: it deep-copies every value (a third of a rebuild's time).
+        return {name: getattr(self, name) for name in _FIELDS}
 
     def but(self, **changes: object) -> Fact:
         return replace(self, **changes)  # type: ignore[arg-type]
+
+
+_FIELDS = tuple(f.name for f in fields(Fact))
 
 
 def rules_text(rules: dict[str, list[str]]) -> str:
