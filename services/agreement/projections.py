@@ -97,6 +97,7 @@ class Register(Projection):
     sources = ("agreement",)
     handles = frozenset(e.type_name for e in HANDLED)
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         entry = {"event_id": env.event_id, "school_id": env.school_id, "at": env.occurred_at,

@@ -79,6 +79,7 @@ class AlertBoard(Projection):
     handles = frozenset(e.type_name for e in (AlertRaised, AlertAcknowledged, AlertEscalated,
                                                CaptureContentPurged))
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         match event:

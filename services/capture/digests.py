@@ -63,6 +63,7 @@ class DigestLog(Projection):
     sources = ("capture",)
     handles = frozenset({DigestSent.type_name})
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         if isinstance(event, DigestSent):

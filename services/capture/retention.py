@@ -45,6 +45,7 @@ class CapturePurgeLog(ErasureLog):
     name = "capture-purges"
     sources = ("capture",)
     handles = frozenset({CaptureContentPurged.type_name})
+    inline = True
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ class WeeklyReviews(Projection):
     sources = ("capture",)
     handles = frozenset({WeeklyReviewRecorded.type_name})
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         if isinstance(event, WeeklyReviewRecorded):

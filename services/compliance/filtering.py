@@ -73,6 +73,7 @@ class FilteringSummaries(Projection):
     sources = ("compliance",)
     handles = frozenset({FilteringSummaryReceived.type_name})
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         if isinstance(event, FilteringSummaryReceived):

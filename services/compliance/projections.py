@@ -79,6 +79,7 @@ class Standards(Projection):
     handles = frozenset(e.type_name for e in (ResponsibilityAssigned, ProvisionReviewed,
                                                ProvisionChecked, PolicyVersionPublished))
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         match event:

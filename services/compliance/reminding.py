@@ -64,6 +64,7 @@ class Reminders(Mailer):
     sources = ("compliance",)
     handles = frozenset({ReminderSent.type_name})
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         if isinstance(event, ReminderSent):

@@ -52,6 +52,7 @@ class TrainingRecords(Projection):
     sources = ("compliance",)
     handles = frozenset({TrainingRecorded.type_name})
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         if isinstance(event, TrainingRecorded):

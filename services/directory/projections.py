@@ -118,6 +118,7 @@ class DirectoryView(Projection):
     sources = ("directory",)
     handles = frozenset(e.type_name for e in HANDLED)
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply_batch(self, conn: AsyncConnection,
                           items: Sequence[tuple[Envelope, Event]]) -> None:

@@ -113,6 +113,7 @@ class Log(Projection):
     sources = ("incident",)
     handles = frozenset(e.type_name for e in HANDLED)
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         if isinstance(event, TermlyReviewRecorded):

@@ -48,6 +48,7 @@ class IncidentPurgeLog(ErasureLog):
     name = "incident-purges"
     sources = ("incident",)
     handles = frozenset({IncidentContentPurged.type_name, RecordTransferPurged.type_name})
+    inline = True
 
 
 @dataclass

@@ -113,6 +113,7 @@ class Transfers(Projection):
     handles = frozenset(e.type_name for e in (RecordTransferSent, RecordTransferReceived,
                                                RecordTransferPurged))
     metadata: ClassVar[MetaData] = transfer_metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         match event:

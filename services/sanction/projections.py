@@ -116,6 +116,7 @@ class Sanctions(Projection):
     sources = ("sanction",)
     handles = frozenset(e.type_name for e in HANDLED)
     metadata: ClassVar[MetaData] = metadata
+    inline = True
 
     async def apply(self, conn: AsyncConnection, env: Envelope, event: Event) -> None:
         match event:

@@ -43,7 +43,7 @@ from tests.integration.test_capture_service import (
     item,
     person,
 )
-from tests.support.inprocess import running, settings_for
+from tests.support.inprocess import applied, running, settings_for
 from tests.support.procs import eventually
 
 SECRET = "SECRET-EXCERPT-jt-wants-to-hurt-himself"
@@ -162,7 +162,7 @@ class TestCapturePurge:
             assert "text" in capture["retention"] and "removed under retention on" in \
                 capture["retention"]
             assert SECRET not in str(view["history"]) and TRIGGER not in str(view["history"])
-        await eventually(lambda: env.applied(env.capture, "capture-purges"), lambda n: n == 4)
+        await eventually(lambda: applied(env.capture, "capture-purges"), lambda n: n == 4)
         log = await env.call("capture", "ListPurges", DSL_A, school_id=A)
         assert log["total"] == 4
         assert {tuple(e["fields"]) for e in log["items"]} == {
@@ -235,7 +235,7 @@ class TestCapturePurge:
         fresh = await env.call("capture", "GetAlert", DSL_A, school_id=A,
                                alert_id=alert["alert_id"])
         assert (fresh["notes"], fresh["acknowledgement_note"]) == ("", "")
-        await eventually(lambda: env.applied(env.capture, "capture-purges"), lambda n: n == 2)
+        await eventually(lambda: applied(env.capture, "capture-purges"), lambda n: n == 2)
         log = await env.call("capture", "ListPurges", DSL_A, school_id=A)
         assert ("notes",) in {tuple(e["fields"]) for e in log["items"]}
         for text in (NOTES, REASON, ACK):

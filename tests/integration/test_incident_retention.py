@@ -28,7 +28,7 @@ from shared.rpc import RpcClient
 from shared.service import Service
 from tests.integration.test_capture_retention import POLICY, in_database, on_the_bus
 from tests.integration.test_capture_service import Clock
-from tests.support.inprocess import running, settings_for
+from tests.support.inprocess import applied, running, settings_for
 from tests.support.procs import eventually
 
 LA, A, B = "testshire", "oakridge", "glenfield"
@@ -178,7 +178,7 @@ class TestIncidentPurge:
         await eventually(lambda: env.get(cp), lambda v: v["description"] == "")
         assert (await env.get(str(still_open["incident_id"])))["description"] == "an open one"
         assert (await env.call("IncidentLog", DSL))["total"] == 3  # every record stays
-        await eventually(lambda: _async(env.applied("incident-purges")), lambda n: n == 2)
+        await eventually(lambda: applied(env.incident, "incident-purges"), lambda n: n == 2)
         assert (await env.call("ListPurges", DSL))["total"] == 2
         for secret in SECRETS:
             assert not await in_database(env.incident, secret)
@@ -244,7 +244,7 @@ class TestTransferPurge:
             {"incident_id": iid, "summary": ""}]
         [listed] = await env.rpc.call("incident", "RecordTransfers", {"school_id": A}, DSL)
         assert listed["text_removed_on"] == at.date().isoformat()
-        await eventually(lambda: _async(env.applied("incident-purges")), lambda n: n == 2)
+        await eventually(lambda: applied(env.incident, "incident-purges"), lambda n: n == 2)
         for secret in TRANSFERRED:
             assert not await in_database(env.incident, secret)
             assert not await on_the_bus(env.nc, secret)

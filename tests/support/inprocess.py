@@ -6,8 +6,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from shared.service import Kit, Service, Wiring
 from shared.settings import Settings
+from shared.tables import processed_events
 
 
 def settings_for(nats_url: str, data_dir: Path, database_url: str = "") -> Settings:
@@ -23,3 +26,11 @@ async def running(name: str, build: Callable[[Kit], Wiring],
         yield service
     finally:
         await service.stop()
+
+
+async def applied(service: Service, projection: str) -> int:
+    """Events the projection has applied (its processed records): counts alike whether it
+    is consumed or inline."""
+    async with service.db.read() as conn:
+        return int((await conn.execute(select(func.count()).select_from(processed_events).where(
+            processed_events.c.consumer == projection))).scalar_one())
