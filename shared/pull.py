@@ -25,7 +25,7 @@ import asyncio
 import json
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 
 from nats.aio.msg import Msg
@@ -68,7 +68,7 @@ class Pull:
             # One batch out, plus room for messages waiting out a nak delay.
             max_ack_pending=2 * self.batch))
 
-    async def batches(self) -> AsyncIterator[list[Msg]]:
+    async def batches(self) -> AsyncGenerator[list[Msg], None]:
         """Messages as they come, `batch` at most at a time; never ends by itself.
 
         What arrives alone (an urgent event) is handed over at once; while the server says

@@ -57,10 +57,11 @@ async def replay_jetstream(
             return
         pull = Pull(js, events_stream(service), name, (), ack_wait=0, max_deliver=0,
                     batch=batch_size, redeclare=False)
-        async for msgs in pull.batches():
-            yield [parse_envelope(m.data) for m in msgs]
-            if not msgs[-1].metadata.num_pending:
-                return
+        async with contextlib.aclosing(pull.batches()) as batches:  # unsubscribes on return
+            async for msgs in batches:
+                yield [parse_envelope(m.data) for m in msgs]
+                if not msgs[-1].metadata.num_pending:
+                    return
     finally:
         await _delete(js, service, name)
 
