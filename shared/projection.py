@@ -104,6 +104,15 @@ async def rebuild(
     async with db.begin() as conn:
         await conn.execute(delete(processed_events).where(
             processed_events.c.consumer == projection.name))
+    return await catch_up(db, projection, registry, source, total, progress)
+
+
+async def catch_up(
+    db: Database, projection: Projection, registry: EventRegistry,
+    source: AsyncIterator[list[Envelope]], total: int = 0, progress: Progress | None = None,
+) -> int:
+    """Apply what `source` holds that the projection has not applied yet, a transaction per
+    batch; returns how many events were applied now."""
     done = applied = 0
     async for batch in prefetched(source):
         async with db.begin() as conn:

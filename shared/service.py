@@ -33,7 +33,7 @@ from shared.eventstore import EventStore
 from shared.gauges import Gauge, Gauges
 from shared.healthcheck import heartbeat_file, write_heartbeat
 from shared.migrate import upgrade
-from shared.projection import Projection, apply_new, decoded, log_progress, rebuild
+from shared.projection import Projection, catch_up, log_progress, rebuild
 from shared.registry import EventRegistry, registry
 from shared.relay import KIT_GAUGES, OutboxRelay
 from shared.replay import chain, count_jetstream, replay_jetstream
@@ -186,11 +186,8 @@ class Service:
                 await js.consumer_info(stream, durable)
             except NotFoundError:
                 continue
-            applied = 0
-            async for batch in self.kit.store.read_all(types=sorted(projection.handles)):
-                async with self.db.begin() as conn:
-                    applied += await apply_new(conn, projection,
-                                               decoded(projection, registry, batch))
+            applied = await catch_up(self.db, projection, registry,
+                                     self.kit.store.read_all(types=sorted(projection.handles)))
             await js.delete_consumer(stream, durable)
             log.info("%s: %s is applied inline from now on; %d events its consumer had not "
                      "applied were applied from the store", self.name, projection.name, applied)
